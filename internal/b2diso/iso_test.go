@@ -1,0 +1,236 @@
+package b2diso
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kdomanski/iso9660"
+)
+
+// makeISO writes an ISO 9660 image holding files (path -> content).
+func makeISO(t testing.TB, files map[string]string) string {
+	t.Helper()
+	w, err := iso9660.NewWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Cleanup()
+	for p, content := range files {
+		if err := w.AddFile(strings.NewReader(content), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "test.iso")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := w.WriteTo(f, "b2d-v0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+const newCfg = `default boot2docker
+label boot2docker
+	kernel /boot/vmlinuz
+	initrd /boot/initrd.img
+	append loglevel=3 console=ttyS0 console=tty0 noembed nomodeset norestore waitusb=10 base
+`
+
+const oldCfg = `display boot.msg
+default boot2docker
+label boot2docker
+	kernel /boot/vmlinuz64
+	initrd /boot/initrd.img
+	append loglevel=3 user=docker console=ttyS0 console=tty0 noembed nomodeset norestore base initrd=/boot/initrd.img
+`
+
+var (
+	newLayout = map[string]string{
+		"boot/vmlinuz":          "new-kernel",
+		"boot/initrd.img":       "new-initrd",
+		"isolinux/isolinux.cfg": newCfg,
+		"isolinux/isolinux.bin": "loader",
+		"version":               "18.09.0",
+	}
+	oldLayout = map[string]string{
+		"boot/vmlinuz64":             "old-kernel",
+		"boot/initrd.img":            "old-initrd",
+		"boot/isolinux/isolinux.cfg": oldCfg,
+	}
+	noAppend = map[string]string{
+		"boot/vmlinuz":          "k",
+		"boot/initrd.img":       "i",
+		"isolinux/isolinux.cfg": "default linux\nlabel linux\n  kernel /boot/vmlinuz\n",
+	}
+)
+
+func inspect(t *testing.T, iso, kernel, initrd string) (BootFiles, error) {
+	t.Helper()
+	f, err := os.Open(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return Inspect(f, kernel, initrd)
+}
+
+func TestInspectLayouts(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  BootFiles
+	}{
+		{"18.09+", newLayout, BootFiles{"/boot/vmlinuz", "/boot/initrd.img",
+			"loglevel=3 console=ttyS0 console=tty0 noembed nomodeset norestore waitusb=10 base"}},
+		{"legacy", oldLayout, BootFiles{"/boot/vmlinuz64", "/boot/initrd.img",
+			"loglevel=3 user=docker console=ttyS0 console=tty0 noembed nomodeset norestore base"}},
+		{"no append line", noAppend, BootFiles{"/boot/vmlinuz", "/boot/initrd.img", DefaultCmdline}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := inspect(t, makeISO(t, tt.files), "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestInspectOverrides(t *testing.T) {
+	files := map[string]string{
+		"custom/bzimage":        "k",
+		"custom/rootfs.gz":      "i",
+		"isolinux/isolinux.cfg": newCfg,
+	}
+	iso := makeISO(t, files)
+	got, err := inspect(t, iso, "/custom/bzImage", "/custom/rootfs.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Kernel != "/custom/bzImage" || got.Initrd != "/custom/rootfs.gz" {
+		t.Errorf("got %+v", got)
+	}
+	if _, err := inspect(t, iso, "", ""); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "--xhyve-boot-kernel") {
+		t.Errorf("undetectable layout: err %v", err)
+	}
+	if _, err := inspect(t, iso, "/custom/missing", "/custom/rootfs.gz"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing override: err %v", err)
+	}
+}
+
+func TestInspectNotAnISO(t *testing.T) {
+	if _, err := Inspect(bytes.NewReader(make([]byte, 64*1024)), "", ""); err == nil {
+		t.Error("zeros accepted as an ISO")
+	}
+}
+
+func TestParseIsolinux(t *testing.T) {
+	tests := []struct {
+		name, cfg, want string
+		ok              bool
+	}{
+		{"default label wins", "default b\nlabel a\nappend one\nlabel b\nappend two initrd=/x\n", "two", true},
+		{"first when no default", "label a\nAPPEND one two\nlabel b\nappend three\n", "one two", true},
+		{"default with menu module", "DEFAULT vesamenu.c32\nlabel a\n  append x=1\n", "x=1", true},
+		{"dash means empty", "default a\nlabel a\nappend -\n", "", false},
+		{"comments", "# append no\nlabel a\nappend yes\n", "yes", true},
+		{"none", "label a\nkernel /k\n", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := ParseIsolinux(strings.NewReader(tt.cfg))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s: got %q %v, want %q %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestEnsureReextractsWhenISOChanges(t *testing.T) {
+	dir := t.TempDir()
+	dst := Dest{filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"), filepath.Join(dir, "boot.json")}
+	iso := filepath.Join(dir, "boot2docker.iso")
+	copyFile(t, makeISO(t, oldLayout), iso)
+
+	rec, extracted, err := Ensure(iso, "", "", dst)
+	if err != nil || !extracted {
+		t.Fatalf("first Ensure: extracted=%v err=%v", extracted, err)
+	}
+	assertFile(t, dst.Kernel, "old-kernel")
+	assertFile(t, dst.Initrd, "old-initrd")
+	if rec.Kernel != "/boot/vmlinuz64" || len(rec.ISOSHA256) != 64 {
+		t.Errorf("record %+v", rec)
+	}
+
+	if _, extracted, err := Ensure(iso, "", "", dst); err != nil || extracted {
+		t.Fatalf("unchanged ISO: extracted=%v err=%v", extracted, err)
+	}
+
+	copyFile(t, makeISO(t, newLayout), iso) // what `docker-machine upgrade` does
+	rec, extracted, err = Ensure(iso, "", "", dst)
+	if err != nil || !extracted {
+		t.Fatalf("changed ISO: extracted=%v err=%v", extracted, err)
+	}
+	assertFile(t, dst.Kernel, "new-kernel")
+	assertFile(t, dst.Initrd, "new-initrd")
+	if !strings.Contains(rec.Cmdline, "waitusb=10") {
+		t.Errorf("cmdline not re-read: %q", rec.Cmdline)
+	}
+
+	if err := os.Remove(dst.Kernel); err != nil {
+		t.Fatal(err)
+	}
+	if _, extracted, err := Ensure(iso, "", "", dst); err != nil || !extracted {
+		t.Fatalf("deleted kernel: extracted=%v err=%v", extracted, err)
+	}
+	if _, extracted, err := Ensure(iso, "/boot/vmlinuz", "", dst); err != nil || !extracted {
+		t.Fatalf("new override: extracted=%v err=%v", extracted, err)
+	}
+}
+
+func TestEnsureFailureKeepsNoRecord(t *testing.T) {
+	dir := t.TempDir()
+	dst := Dest{filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"), filepath.Join(dir, "boot.json")}
+	iso := makeISO(t, map[string]string{"readme": "not boot2docker"})
+	if _, _, err := Ensure(iso, "", "", dst); err == nil {
+		t.Fatal("ISO without boot files accepted")
+	}
+	for _, p := range []string{dst.Kernel, dst.Initrd, dst.Record} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left behind: %v", p, err)
+		}
+	}
+	if _, _, err := Ensure(filepath.Join(dir, "missing.iso"), "", "", dst); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing ISO: err %v", err)
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func assertFile(t *testing.T, p, want string) {
+	t.Helper()
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("%s = %q, want %q", p, got, want)
+	}
+}

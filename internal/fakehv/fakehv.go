@@ -1,0 +1,110 @@
+// Package fakehv builds, for tests, a fake xhyve/hyperkit that follows the
+// documented behaviour of the real ones (FACTS §3): the -v banner, -M, an
+// O_EXCL -F pidfile written once the "VM" exists and removed at normal exit,
+// the dialect's exit statuses, an autopty console, and SIGTERM as an ACPI
+// power button only once the guest "enabled ACPI". A behaviour file next to
+// the binary scripts the guest: reboots, poweroff, crashes, a DHCP lease, an
+// SSH banner.
+package fakehv
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// Behavior scripts one fake binary. It is read from <binary>.json at every
+// start, so a test can change it between boots.
+type Behavior struct {
+	// Dialect is "xhyve" or "hyperkit"; it sets the banner and exit statuses.
+	Dialect string `json:"dialect"`
+	// FailStart makes the binary exit 1 before creating the VM, printing
+	// this message (as vmnet does when it lacks rights).
+	FailStart string `json:"fail_start,omitempty"`
+	// ACPIAfterMS is when the guest enables ACPI; SIGTERM before it kills the
+	// process, after it powers off after PowerOffMS.
+	ACPIAfterMS int `json:"acpi_after_ms"`
+	PowerOffMS  int `json:"poweroff_ms"`
+	// IgnoreTERM makes SIGTERM do nothing (a guest without acpid).
+	IgnoreTERM bool `json:"ignore_term,omitempty"`
+	// Resets is how many boots end in a guest reboot after RunMS; then the
+	// guest runs until stopped, unless Then says "poweroff" or "crash".
+	Resets int    `json:"resets,omitempty"`
+	RunMS  int    `json:"run_ms,omitempty"`
+	Then   string `json:"then,omitempty"`
+	// Leases, when set, gets a bootpd entry for the VM's MAC with LeaseIP
+	// after LeaseAfterMS, like vmnet's DHCP server.
+	Leases       string `json:"leases,omitempty"`
+	LeaseIP      string `json:"lease_ip,omitempty"`
+	LeaseAfterMS int    `json:"lease_after_ms,omitempty"`
+	// SSHAddr, when set, gets a listener that sends an SSH banner.
+	SSHAddr string `json:"ssh_addr,omitempty"`
+	// Console is written to the console pty after boot.
+	Console string `json:"console,omitempty"`
+}
+
+var (
+	buildOnce sync.Once
+	built     string
+	buildErr  error
+)
+
+// Install builds the fake (once per test binary) and copies it to dir/name
+// with its behaviour file. It returns the binary's path.
+func Install(t testing.TB, dir, name string, b Behavior) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		out, err := os.MkdirTemp("", "fakehv")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		built = filepath.Join(out, "fakehv")
+		cmd := exec.Command("go", "build", "-o", built, "github.com/zchee/docker-machine-driver-xhyve/internal/fakehv/cmd/fakehv")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = &buildError{err, string(out)}
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build fake hypervisor: %v", buildErr)
+	}
+	data, err := os.ReadFile(built)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	SetBehavior(t, path, b)
+	return path
+}
+
+// SetBehavior replaces the behaviour of an installed fake.
+func SetBehavior(t testing.TB, binary string, b Behavior) {
+	t.Helper()
+	data, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(binary+".json", data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Boots returns how many times the fake at binary created a VM.
+func Boots(binary string) int {
+	data, _ := os.ReadFile(binary + ".boots")
+	return len(data)
+}
+
+type buildError struct {
+	err error
+	out string
+}
+
+func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }

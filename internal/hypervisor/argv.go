@@ -1,0 +1,94 @@
+package hypervisor
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Config is everything the hypervisor command line is made of.
+type Config struct {
+	Dialect  Dialect
+	UUID     string // also vmnet's interface id, so it fixes the MAC
+	CPUs     int
+	MemoryMB int
+	Kernel   string
+	Initrd   string
+	Cmdline  string
+	ISO      string // attached as a CD so the guest can read it too
+	Disk     string // raw image
+	PIDFile  string
+	// TTY is where hyperkit links the console pty (xhyve prints the pty name
+	// on stdout instead).
+	TTY string
+}
+
+// Validate checks what the hypervisor itself would reject or misparse, so a
+// bad value fails before anything is launched.
+func (c Config) Validate() error {
+	var errs []error
+	if _, ok := maxCPUs[c.Dialect]; !ok {
+		errs = append(errs, fmt.Errorf("unknown hypervisor dialect %q", c.Dialect))
+	} else if c.CPUs < 1 || c.CPUs > maxCPUs[c.Dialect] {
+		errs = append(errs, fmt.Errorf("%d CPUs: %s takes 1 to %d", c.CPUs, c.Dialect, maxCPUs[c.Dialect]))
+	}
+	if u, err := uuid.Parse(c.UUID); err != nil || u.String() != strings.ToLower(c.UUID) {
+		errs = append(errs, fmt.Errorf("UUID %q is not of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", c.UUID))
+	}
+	if c.MemoryMB < 1 {
+		errs = append(errs, fmt.Errorf("memory %d MB is not positive", c.MemoryMB))
+	}
+	// xhyve splits -s and -l options on commas, and -f on its first three.
+	paths := []struct{ name, path string }{
+		{"kernel", c.Kernel}, {"initrd", c.Initrd}, {"ISO", c.ISO}, {"disk", c.Disk},
+	}
+	if c.Dialect == HyperKit {
+		paths = append(paths, struct{ name, path string }{"console tty", c.TTY})
+	}
+	for _, p := range paths {
+		switch {
+		case !filepath.IsAbs(p.path):
+			errs = append(errs, fmt.Errorf("%s path %q is not absolute", p.name, p.path))
+		case strings.Contains(p.path, ","):
+			errs = append(errs, fmt.Errorf("%s path %q contains a comma, which xhyve cannot parse: use a MACHINE_STORAGE_PATH without commas", p.name, p.path))
+		}
+	}
+	if !filepath.IsAbs(c.PIDFile) {
+		errs = append(errs, fmt.Errorf("pidfile path %q is not absolute", c.PIDFile))
+	}
+	if strings.ContainsAny(c.Cmdline, "\n\r\x00") {
+		errs = append(errs, fmt.Errorf("kernel command line %q contains a newline or NUL", c.Cmdline))
+	}
+	return errors.Join(errs...)
+}
+
+// Args returns the hypervisor's argument vector (without argv[0]).
+func Args(c Config) ([]string, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid hypervisor config: %w", err)
+	}
+	console := "com1,autopty"
+	if c.Dialect == HyperKit {
+		console = "com1,autopty=" + c.TTY
+	}
+	return []string{
+		"-A", // ACPI tables: SIGTERM becomes a power-button press
+		"-u", // the guest expects its RTC in UTC
+		"-U", c.UUID,
+		"-c", strconv.Itoa(c.CPUs),
+		"-m", strconv.Itoa(c.MemoryMB) + "M",
+		"-s", "0:0,hostbridge",
+		"-s", "31,lpc",
+		"-l", console,
+		"-s", "2:0,virtio-net",
+		"-s", "3:0,ahci-cd," + c.ISO,
+		"-s", "4:0,virtio-blk," + c.Disk,
+		"-s", "5:0,virtio-rnd",
+		"-F", c.PIDFile,
+		"-f", "kexec," + c.Kernel + "," + c.Initrd + "," + c.Cmdline,
+	}, nil
+}

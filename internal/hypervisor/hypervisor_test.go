@@ -1,0 +1,254 @@
+package hypervisor
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// goldenConfig has a space in every path and commas in the cmdline, which
+// the argv must carry through untouched.
+func goldenConfig(d Dialect) Config {
+	dir := "/Users/Jane Doe/.docker/machine/machines/dev"
+	c := Config{
+		Dialect:  d,
+		UUID:     "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef",
+		CPUs:     2,
+		MemoryMB: 4096,
+		Kernel:   dir + "/vmlinuz",
+		Initrd:   dir + "/initrd.img",
+		Cmdline:  "loglevel=3 console=ttyS0 console=tty0 base host=dev opts=a,b,c",
+		ISO:      dir + "/boot2docker.iso",
+		Disk:     dir + "/disk.img",
+		PIDFile:  dir + "/hypervisor.pid",
+	}
+	if d == HyperKit {
+		c.TTY = dir + "/tty"
+	}
+	return c
+}
+
+func TestArgsGolden(t *testing.T) {
+	for _, d := range []Dialect{XHyve, HyperKit} {
+		t.Run(string(d), func(t *testing.T) {
+			args, err := Args(goldenConfig(d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(args, "\n") + "\n"
+			golden := filepath.Join("testdata", string(d)+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("argv differs from %s (one argument per line):\n%s", golden, got)
+			}
+		})
+	}
+}
+
+func TestArgsKexecKeepsCmdlineCommas(t *testing.T) {
+	args, err := Args(goldenConfig(XHyve))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kexec := args[len(args)-1]
+	// xhyve splits on the first three commas only.
+	parts := strings.SplitN(kexec, ",", 4)
+	if parts[1] != goldenConfig(XHyve).Kernel || parts[3] != goldenConfig(XHyve).Cmdline {
+		t.Errorf("kexec %q splits into %q", kexec, parts)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*Config)
+		want   string
+	}{
+		{"unknown dialect", func(c *Config) { c.Dialect = "goxhyve" }, `unknown hypervisor dialect "goxhyve"`},
+		{"zero cpus", func(c *Config) { c.CPUs = 0 }, "0 CPUs: xhyve takes 1 to 16"},
+		{"too many cpus xhyve", func(c *Config) { c.CPUs = 17 }, "17 CPUs: xhyve takes 1 to 16"},
+		{"bad uuid", func(c *Config) { c.UUID = "not-a-uuid" }, `UUID "not-a-uuid"`},
+		{"braced uuid", func(c *Config) { c.UUID = "{6bce442e-4359-4bd9-84f7-edfb8ec6d2ef}" }, "UUID"},
+		{"memory", func(c *Config) { c.MemoryMB = 0 }, "memory 0 MB"},
+		{"relative kernel", func(c *Config) { c.Kernel = "vmlinuz" }, `kernel path "vmlinuz" is not absolute`},
+		{"comma in disk", func(c *Config) { c.Disk = "/a,b/disk.img" }, "contains a comma"},
+		{"comma in initrd", func(c *Config) { c.Initrd = "/a,b/initrd.img" }, "initrd path"},
+		{"relative pidfile", func(c *Config) { c.PIDFile = "x.pid" }, "pidfile path"},
+		{"newline cmdline", func(c *Config) { c.Cmdline = "a\nb" }, "newline"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := goldenConfig(XHyve)
+			tt.modify(&c)
+			if _, err := Args(c); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	hk := goldenConfig(HyperKit)
+	hk.CPUs = 64
+	if err := hk.Validate(); err != nil {
+		t.Errorf("hyperkit takes 64 CPUs: %v", err)
+	}
+	hk.TTY = "/a,b/tty"
+	if err := hk.Validate(); err == nil {
+		t.Error("comma in the hyperkit autopty path accepted")
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		d         Dialect
+		code      int
+		signaled  bool
+		vmCreated bool
+		want      Outcome
+	}{
+		{XHyve, 0, false, true, Reset},
+		{XHyve, 1, false, true, PowerOff},
+		{XHyve, 1, false, false, Failed},
+		{XHyve, 2, false, true, Halt},
+		{XHyve, 3, false, true, Crash},
+		{XHyve, 4, false, true, Failed},
+		{HyperKit, 0, false, true, PowerOff},
+		{HyperKit, 1, false, true, Failed},
+		{HyperKit, 2, false, true, Reset},
+		{HyperKit, 3, false, true, Crash},
+		{HyperKit, -1, true, true, Killed},
+		{XHyve, -1, true, false, Killed},
+	}
+	for _, tt := range tests {
+		if got := Classify(tt.d, tt.code, tt.signaled, tt.vmCreated); got != tt.want {
+			t.Errorf("Classify(%s, %d, signaled=%v, created=%v) = %s, want %s", tt.d, tt.code, tt.signaled, tt.vmCreated, got, tt.want)
+		}
+	}
+	for o, stopped := range map[Outcome]bool{PowerOff: true, Halt: true, Killed: true, Reset: false, Crash: false, Failed: false} {
+		if o.Stopped() != stopped {
+			t.Errorf("%s.Stopped() = %v", o, !stopped)
+		}
+	}
+}
+
+func TestParseVersion(t *testing.T) {
+	tests := []struct {
+		out     string
+		dialect Dialect
+		version string
+		err     string
+	}{
+		{"xhyve: v0.2.0\n\nHomepage: https://github.com/mist64/xhyve\nLicense: BSD\n", XHyve, "v0.2.0", ""},
+		{"hyperkit: 20170515-fa78d94\n\nHomepage: https://github.com/docker/hyperkit\nLicense: BSD\n", HyperKit, "20170515-fa78d94", ""},
+		{"\ncom.docker.hyperkit: v0.20200224-44-gb54460\n", HyperKit, "v0.20200224-44-gb54460", ""},
+		{"goxhyve: 0.1\n", "", "", "goxhyve has neither -F"},
+		{"qemu-system-x86_64: -v: invalid option\n", "", "", "not the version banner"},
+		{"", "", "", "not the version banner"},
+	}
+	for _, tt := range tests {
+		info, err := ParseVersion([]byte(tt.out))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ParseVersion(%q) err = %v, want %q", tt.out, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || info.Dialect != tt.dialect || info.Version != tt.version {
+			t.Errorf("ParseVersion(%q) = %+v, %v", tt.out, info, err)
+		}
+	}
+}
+
+func TestParseMACOutput(t *testing.T) {
+	mac, err := ParseMACOutput([]byte("vmnet: starting\nMAC: 0a:3b:4c:5d:6e:7f\n"))
+	if err != nil || mac.String() != "0a:3b:4c:5d:6e:7f" {
+		t.Errorf("got %v %v", mac, err)
+	}
+	for _, out := range []string{"vmnet_start_interface failed\n", "MAC: zz\n", ""} {
+		if _, err := ParseMACOutput([]byte(out)); err == nil {
+			t.Errorf("ParseMACOutput(%q) accepted", out)
+		}
+	}
+}
+
+func TestFind(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "hyperkit")
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(dir, "plain")
+	if err := os.WriteFile(plain, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	noPath := func(string) (string, error) { return "", errors.New("not found") }
+	onPath := func(name string) (string, error) {
+		if name == "hyperkit" {
+			return exe, nil
+		}
+		return "", errors.New("not found")
+	}
+	defer func(d []string) { SearchDirs = d }(SearchDirs)
+	SearchDirs = []string{filepath.Join(dir, "empty")}
+
+	if got, err := Find("", onPath); err != nil || got != exe {
+		t.Errorf("PATH lookup: %q %v", got, err)
+	}
+	if got, err := Find(exe, noPath); err != nil || got != exe {
+		t.Errorf("explicit: %q %v", got, err)
+	}
+	if _, err := Find(plain, onPath); err == nil || !strings.Contains(err.Error(), "not executable") {
+		t.Errorf("non-executable explicit path: %v", err)
+	}
+	if _, err := Find(filepath.Join(dir, "missing"), onPath); err == nil || !strings.Contains(err.Error(), "--xhyve-hypervisor") {
+		t.Errorf("missing explicit path: %v", err)
+	}
+	if _, err := Find("", noPath); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "brew install hyperkit") {
+		t.Errorf("nothing found: %v", err)
+	}
+	SearchDirs = []string{dir}
+	if got, err := Find("", noPath); err != nil || got != exe {
+		t.Errorf("search dir: %q %v", got, err)
+	}
+}
+
+func TestIdentifyAndQueryMAC(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []Dialect{XHyve, HyperKit} {
+		bin := fakehv.Install(t, dir, string(d), fakehv.Behavior{Dialect: string(d)})
+		info, err := Identify(context.Background(), bin)
+		if err != nil || info.Dialect != d || info.Path != bin {
+			t.Errorf("Identify(%s) = %+v, %v", d, info, err)
+		}
+		mac, err := QueryMAC(context.Background(), bin, "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef")
+		if err != nil || len(mac) != 6 {
+			t.Errorf("QueryMAC(%s) = %v, %v", d, mac, err)
+		}
+		again, _ := QueryMAC(context.Background(), bin, "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef")
+		if again.String() != mac.String() {
+			t.Errorf("MAC not stable for a UUID: %v then %v", mac, again)
+		}
+	}
+	broken := fakehv.Install(t, dir, "broken", fakehv.Behavior{Dialect: "xhyve", FailStart: "vmnet_start_interface failed: 1001"})
+	if _, err := QueryMAC(context.Background(), broken, "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef"); err == nil ||
+		!strings.Contains(err.Error(), "vmnet_start_interface failed: 1001") || !strings.Contains(err.Error(), "setuid") {
+		t.Errorf("vmnet failure: err %v, want the vmnet message and the setuid hint", err)
+	}
+	if _, err := Identify(context.Background(), "/bin/true"); err == nil {
+		t.Error("/bin/true identified as a hypervisor")
+	}
+}

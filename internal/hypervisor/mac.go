@@ -1,0 +1,53 @@
+package hypervisor
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// QueryMAC asks the hypervisor which MAC vmnet gives the interface of uuid:
+// `-M` prints it during virtio-net setup and exits before booting anything.
+func QueryMAC(ctx context.Context, path, uuid string) (net.HardwareAddr, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, path, "-M", "-U", uuid, "-s", "2:0,virtio-net", "-f", "kexec,/dev/null,,")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("query MAC with %s -M: no answer within 30s", path)
+	}
+	mac, err := ParseMACOutput(stdout.Bytes())
+	if err != nil {
+		out := strings.TrimSpace(stdout.String() + "\n" + stderr.String())
+		if runErr != nil {
+			return nil, fmt.Errorf("query MAC with %s -M: %w: %s (vmnet needs root: see the README on setuid)", path, runErr, out)
+		}
+		return nil, fmt.Errorf("query MAC with %s -M: %w: %s", path, err, out)
+	}
+	return mac, nil
+}
+
+// ParseMACOutput finds the `MAC: xx:xx:xx:xx:xx:xx` line; vmnet errors are
+// printed on stdout too, so any other line is ignored.
+func ParseMACOutput(out []byte) (net.HardwareAddr, error) {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "MAC: ")
+		if !ok {
+			continue
+		}
+		mac, err := net.ParseMAC(strings.TrimSpace(v))
+		if err != nil || len(mac) != 6 {
+			return nil, fmt.Errorf("bad MAC line %q", sc.Text())
+		}
+		return mac, nil
+	}
+	return nil, fmt.Errorf("no \"MAC: \" line in the output")
+}

@@ -1,0 +1,139 @@
+// Package supervisor keeps a VM's hypervisor running after the short-lived
+// plugin process is gone. The plugin starts it detached as a hidden
+// subcommand; it runs the hypervisor, captures the serial console, starts the
+// hypervisor again when the guest reboots (xhyve exits on a guest reset),
+// turns SIGTERM into the hypervisor's ACPI shutdown, and records every exit so
+// the driver can report real state.
+package supervisor
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+)
+
+// Command is the plugin binary's hidden subcommand that runs a supervisor:
+// `docker-machine-driver-xhyve supervise SPEC`.
+const Command = "supervise"
+
+// Spec tells a supervisor what to run and where to keep its files. The driver
+// writes it into the machine directory before launching the supervisor.
+type Spec struct {
+	Hypervisor string             `json:"hypervisor"`
+	Args       []string           `json:"args"`
+	Dialect    hypervisor.Dialect `json:"dialect"`
+	// PIDFile is the hypervisor's -F file.
+	PIDFile string `json:"pidfile"`
+	// TTY is where hyperkit links the console pty; empty for xhyve, which
+	// prints the pty name instead.
+	TTY           string `json:"tty,omitempty"`
+	ConsoleLog    string `json:"console_log"`
+	HypervisorLog string `json:"hypervisor_log"`
+	Status        string `json:"status"`
+}
+
+// Status is what a supervisor records about itself and the hypervisor.
+type Status struct {
+	PID     int       `json:"pid"`
+	Exe     string    `json:"exe"`
+	Started time.Time `json:"started"`
+	// Hypervisor is the resolved hypervisor executable, for identity checks.
+	Hypervisor        string    `json:"hypervisor"`
+	HypervisorPID     int       `json:"hypervisor_pid,omitempty"`
+	HypervisorStarted time.Time `json:"hypervisor_started,omitempty"`
+	Boots             int       `json:"boots"`
+	Stopping          bool      `json:"stopping,omitempty"`
+	Done              bool      `json:"done,omitempty"`
+	Last              *Exit     `json:"last,omitempty"`
+}
+
+// Exit records how a hypervisor run ended.
+type Exit struct {
+	Outcome hypervisor.Outcome `json:"outcome"`
+	Code    int                `json:"code"`
+	Signal  string             `json:"signal,omitempty"`
+	At      time.Time          `json:"at"`
+	Detail  string             `json:"detail,omitempty"`
+}
+
+func (e *Exit) String() string {
+	s := fmt.Sprintf("%s (exit status %d", e.Outcome, e.Code)
+	if e.Signal != "" {
+		s = fmt.Sprintf("%s (signal %s", e.Outcome, e.Signal)
+	}
+	s += " at " + e.At.Format(time.RFC3339) + ")"
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+// WriteJSON atomically replaces path with v as indented JSON.
+func WriteJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("create temporary file for %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadJSON decodes path into v.
+func ReadJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s: %w", path, err)
+	}
+	return nil
+}
+
+// Tail returns up to the last max bytes of a log file, starting at a line
+// boundary, for error messages; "" when the file is missing or empty.
+func Tail(path string, max int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return ""
+	}
+	off := info.Size() - max
+	if off < 0 {
+		off = 0
+	}
+	data, err := io.ReadAll(io.NewSectionReader(f, off, info.Size()-off))
+	if err != nil {
+		return ""
+	}
+	if off > 0 {
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			data = data[i+1:]
+		}
+	}
+	return string(data)
+}

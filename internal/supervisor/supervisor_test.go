@@ -1,0 +1,295 @@
+package supervisor
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+)
+
+// TestMain lets the test binary act as the plugin binary's supervise
+// subcommand, which Launch runs.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == Command {
+		os.Exit(Main(os.Args[2:]))
+	}
+	os.Exit(m.Run())
+}
+
+type vm struct {
+	t      *testing.T
+	dir    string
+	hv     string
+	spec   Spec
+	specAt string
+}
+
+func newVM(t *testing.T, b fakehv.Behavior) *vm {
+	t.Helper()
+	dir := t.TempDir()
+	name := "xhyve"
+	if b.Dialect == "hyperkit" {
+		name = "hyperkit"
+	}
+	hv := fakehv.Install(t, dir, name, b)
+	kernel := filepath.Join(dir, "vmlinuz")
+	if err := os.WriteFile(kernel, []byte("k"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec := Spec{
+		Hypervisor:    hv,
+		Dialect:       hypervisor.Dialect(b.Dialect),
+		PIDFile:       filepath.Join(dir, "hypervisor.pid"),
+		ConsoleLog:    filepath.Join(dir, "console.log"),
+		HypervisorLog: filepath.Join(dir, "hypervisor.log"),
+		Status:        filepath.Join(dir, "supervisor.json"),
+	}
+	if b.Dialect == "hyperkit" {
+		spec.TTY = filepath.Join(dir, "tty")
+	}
+	tty := "com1,autopty"
+	if spec.TTY != "" {
+		tty += "=" + spec.TTY
+	}
+	spec.Args = []string{"-A", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef", "-l", tty, "-F", spec.PIDFile, "-f", "kexec," + kernel + ",,console=ttyS0"}
+	v := &vm{t: t, dir: dir, hv: hv, spec: spec, specAt: filepath.Join(dir, "vm.json")}
+	if err := WriteJSON(v.specAt, spec); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		view, _ := Inspect(v.specAt)
+		Signal(view.HypervisorPID, syscall.SIGKILL)
+		Signal(view.SupervisorPID, syscall.SIGKILL)
+	})
+	return v
+}
+
+func (v *vm) launch() int {
+	v.t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	pid, err := Launch(exe, v.specAt, filepath.Join(v.dir, "supervisor.log"))
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return pid
+}
+
+func (v *vm) view() View {
+	v.t.Helper()
+	view, err := Inspect(v.specAt)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return view
+}
+
+// waitFor polls cond every 20ms for up to 10s.
+func (v *vm) waitFor(what string, cond func(View) bool) View {
+	v.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		view := v.view()
+		if cond(view) {
+			return view
+		}
+		if time.Now().After(deadline) {
+			sup, _ := os.ReadFile(filepath.Join(v.dir, "supervisor.log"))
+			hv, _ := os.ReadFile(v.spec.HypervisorLog)
+			v.t.Fatalf("timed out waiting for %s; view %+v\nsupervisor log: %s\nhypervisor log: %s", what, view, sup, hv)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// running waits for the pidfile too: the hypervisor writes it once the VM
+// exists, after the supervisor already recorded its pid.
+func (v *vm) running(view View) bool {
+	_, err := os.Stat(v.spec.PIDFile)
+	return err == nil && view.HypervisorPID != 0 && view.SupervisorPID != 0
+}
+func gone(v View) bool    { return !v.Alive() && v.Status.Done }
+
+func TestStopByACPI(t *testing.T) {
+	for _, dialect := range []string{"xhyve", "hyperkit"} {
+		t.Run(dialect, func(t *testing.T) {
+			v := newVM(t, fakehv.Behavior{Dialect: dialect, PowerOffMS: 200, Console: "fake guest says hello\r\n"})
+			pid := v.launch()
+			view := v.waitFor("running", v.running)
+			if view.SupervisorPID != pid {
+				t.Errorf("supervisor pid %d, launched %d", view.SupervisorPID, pid)
+			}
+			if dialect == "hyperkit" {
+				if _, err := os.Readlink(v.spec.TTY); err != nil {
+					t.Errorf("autopty link: %v", err)
+				}
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for !strings.Contains(Tail(v.spec.ConsoleLog, 4096), "fake guest says hello") {
+				if time.Now().After(deadline) {
+					t.Fatalf("console not captured: %q", Tail(v.spec.ConsoleLog, 4096))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if err := Signal(pid, syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			view = v.waitFor("stopped", gone)
+			if got := view.Status.Last.Outcome; got != hypervisor.PowerOff {
+				sup, _ := os.ReadFile(filepath.Join(v.dir, "supervisor.log"))
+				t.Errorf("outcome %s, want poweroff: %v\n%s", got, view.Status.Last, sup)
+			}
+			if _, err := os.Stat(v.spec.PIDFile); !os.IsNotExist(err) {
+				t.Errorf("pidfile left: %v", err)
+			}
+		})
+	}
+}
+
+func TestSIGTERMBeforeACPIKills(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve", ACPIAfterMS: 60_000})
+	pid := v.launch()
+	v.waitFor("running", v.running)
+	Signal(pid, syscall.SIGTERM)
+	view := v.waitFor("stopped", gone)
+	if last := view.Status.Last; last.Outcome != hypervisor.Killed || last.Signal != "terminated" {
+		t.Errorf("last exit %v, want killed by SIGTERM", last)
+	}
+	if !view.Status.Last.Outcome.Stopped() {
+		t.Error("a VM stopped before ACPI must count as stopped, not failed")
+	}
+}
+
+func TestGuestRebootRestarts(t *testing.T) {
+	for _, dialect := range []string{"xhyve", "hyperkit"} {
+		t.Run(dialect, func(t *testing.T) {
+			v := newVM(t, fakehv.Behavior{Dialect: dialect, Resets: 2, RunMS: 200})
+			v.launch()
+			view := v.waitFor("third boot", func(view View) bool { return v.running(view) && view.Status.Boots == 3 })
+			if view.Status.Last == nil || view.Status.Last.Outcome != hypervisor.Reset {
+				t.Errorf("last exit %v, want reset", view.Status.Last)
+			}
+			time.Sleep(400 * time.Millisecond)
+			if view := v.view(); !v.running(view) || view.Status.Boots != 3 {
+				t.Errorf("after the resets: %+v", view)
+			}
+			if got := fakehv.Boots(v.hv); got != 3 {
+				t.Errorf("hypervisor created %d VMs, want 3", got)
+			}
+		})
+	}
+}
+
+func TestResetStormGivesUp(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve", Resets: 1000, RunMS: 1})
+	v.launch()
+	view := v.waitFor("gave up", gone)
+	if last := view.Status.Last; last.Outcome != hypervisor.Crash || !strings.Contains(last.Detail, "reset 10 times") {
+		t.Errorf("last exit %v", last)
+	}
+	if view.Status.Boots != maxResets {
+		t.Errorf("%d boots, want %d", view.Status.Boots, maxResets)
+	}
+}
+
+func TestCrash(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "hyperkit", Then: "crash", RunMS: 100})
+	v.launch()
+	view := v.waitFor("crashed", gone)
+	if last := view.Status.Last; last.Outcome != hypervisor.Crash || last.Code != 3 || last.Outcome.Stopped() {
+		t.Errorf("last exit %v", last)
+	}
+}
+
+func TestGuestPowerOffStops(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve", Then: "poweroff", RunMS: 100})
+	v.launch()
+	view := v.waitFor("stopped", gone)
+	if last := view.Status.Last; last.Outcome != hypervisor.PowerOff || last.Code != 1 {
+		t.Errorf("xhyve exit 1 after the VM existed must be poweroff, got %v", last)
+	}
+}
+
+func TestFailedStart(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve", FailStart: "vmnet_start_interface failed: permission denied"})
+	v.launch()
+	view := v.waitFor("failed", gone)
+	last := view.Status.Last
+	if last.Outcome != hypervisor.Failed || !strings.Contains(last.Detail, "permission denied") {
+		t.Errorf("last exit %v, want failed with the vmnet message", last)
+	}
+}
+
+func TestKilledHypervisor(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve"})
+	v.launch()
+	view := v.waitFor("running", v.running)
+	Signal(view.HypervisorPID, syscall.SIGKILL)
+	view = v.waitFor("stopped", gone)
+	if last := view.Status.Last; last.Outcome != hypervisor.Killed || last.Signal != "killed" {
+		t.Errorf("last exit %v", last)
+	}
+	if _, err := os.Stat(v.spec.PIDFile); !os.IsNotExist(err) {
+		t.Errorf("stale pidfile of the killed hypervisor left: %v", err)
+	}
+}
+
+func TestStalePIDFile(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve"})
+	// A pid that is alive but belongs to another program, as after a reboot
+	// of the host reused it.
+	other := exec.Command("sleep", "30")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer other.Process.Kill()
+	if err := os.WriteFile(v.spec.PIDFile, []byte(fmt.Sprint(other.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if view := v.view(); view.Alive() {
+		t.Fatalf("foreign pid counted as the VM: %+v", view)
+	}
+	v.launch()
+	view := v.waitFor("running", v.running)
+	if view.HypervisorPID == other.Process.Pid {
+		t.Error("reused pid mistaken for the hypervisor")
+	}
+}
+
+func TestOrphanedHypervisorStillRunning(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve"})
+	v.launch()
+	view := v.waitFor("running", v.running)
+	Signal(view.SupervisorPID, syscall.SIGKILL)
+	view = v.waitFor("supervisor gone", func(view View) bool { return view.SupervisorPID == 0 })
+	if view.HypervisorPID == 0 {
+		t.Error("a hypervisor that outlived its supervisor must still count as running")
+	}
+}
+
+func TestInspectNeverStarted(t *testing.T) {
+	view, err := Inspect(filepath.Join(t.TempDir(), "vm.json"))
+	if err != nil || view.Alive() {
+		t.Errorf("view %+v err %v", view, err)
+	}
+}
+
+func TestTail(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "log")
+	os.WriteFile(p, []byte("first line\nsecond line\nthird line\n"), 0o644)
+	if got := Tail(p, 15); got != "third line\n" {
+		t.Errorf("Tail = %q", got)
+	}
+	if got := Tail(p+".missing", 15); got != "" {
+		t.Errorf("Tail of a missing file = %q", got)
+	}
+}

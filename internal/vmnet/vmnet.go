@@ -1,0 +1,55 @@
+// Package vmnet reads macOS's vmnet preferences, which say which address the
+// host has on the shared network its VMs join.
+package vmnet
+
+import (
+	"fmt"
+	"io"
+	"net"
+
+	"howett.net/plist"
+)
+
+// Shared is the host side of vmnet's shared (NAT) network.
+type Shared struct {
+	Address net.IP     // the host's own address, e.g. 192.168.64.1
+	Mask    net.IPMask // e.g. 255.255.255.0
+}
+
+// Network returns the shared subnet.
+func (s Shared) Network() *net.IPNet {
+	return &net.IPNet{IP: s.Address.Mask(s.Mask), Mask: s.Mask}
+}
+
+type prefs struct {
+	SharedNetAddress string `plist:"Shared_Net_Address"`
+	SharedNetMask    string `plist:"Shared_Net_Mask"`
+}
+
+// Parse reads com.apple.vmnet.plist (XML or binary). A missing mask defaults
+// to /24, vmnet's own default.
+func Parse(r io.ReadSeeker) (Shared, error) {
+	var p prefs
+	if err := plist.NewDecoder(r).Decode(&p); err != nil {
+		return Shared{}, fmt.Errorf("decode vmnet plist: %w", err)
+	}
+	if p.SharedNetAddress == "" {
+		return Shared{}, fmt.Errorf("vmnet plist has no Shared_Net_Address")
+	}
+	addr := net.ParseIP(p.SharedNetAddress).To4()
+	if addr == nil {
+		return Shared{}, fmt.Errorf("vmnet plist Shared_Net_Address %q is not an IPv4 address", p.SharedNetAddress)
+	}
+	mask := net.CIDRMask(24, 32)
+	if p.SharedNetMask != "" {
+		m := net.ParseIP(p.SharedNetMask).To4()
+		if m == nil {
+			return Shared{}, fmt.Errorf("vmnet plist Shared_Net_Mask %q is not an IPv4 mask", p.SharedNetMask)
+		}
+		mask = net.IPMask(m)
+		if ones, bits := mask.Size(); ones == 0 && bits == 0 {
+			return Shared{}, fmt.Errorf("vmnet plist Shared_Net_Mask %q is not a contiguous mask", p.SharedNetMask)
+		}
+	}
+	return Shared{Address: addr, Mask: mask}, nil
+}
