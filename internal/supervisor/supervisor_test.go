@@ -117,7 +117,7 @@ func (v *vm) running(view View) bool {
 	_, err := os.Stat(v.spec.PIDFile)
 	return err == nil && view.HypervisorPID != 0 && view.SupervisorPID != 0
 }
-func gone(v View) bool    { return !v.Alive() && v.Status.Done }
+func gone(v View) bool { return !v.Alive() && v.Status.Done }
 
 func TestStopByACPI(t *testing.T) {
 	for _, dialect := range []string{"xhyve", "hyperkit"} {
