@@ -5,8 +5,9 @@ go 1.26.0
 require (
 	github.com/docker/machine v0.16.2
 	github.com/google/uuid v1.6.0
-	github.com/johanneswuerbach/nfsexports v0.0.0-20211106092220-0364872a39fa
 	github.com/kdomanski/iso9660 v0.4.0
+	golang.org/x/crypto v0.59.0
+	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
 	howett.net/plist v1.0.1
 )
@@ -15,6 +16,4 @@ require (
 	github.com/Azure/go-ansiterm v0.0.0-20261006220739-8c912ac31dd4 // indirect
 	github.com/docker/docker v17.12.0-ce+incompatible // indirect
 	github.com/sirupsen/logrus v1.10.2 // indirect
-	golang.org/x/crypto v0.59.0 // indirect
-	golang.org/x/sys v0.50.0 // indirect
 )

@@ -8,33 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kdomanski/iso9660"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso/isotest"
 )
-
-// makeISO writes an ISO 9660 image holding files (path -> content).
-func makeISO(t testing.TB, files map[string]string) string {
-	t.Helper()
-	w, err := iso9660.NewWriter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Cleanup()
-	for p, content := range files {
-		if err := w.AddFile(strings.NewReader(content), p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	out := filepath.Join(t.TempDir(), "test.iso")
-	f, err := os.Create(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := w.WriteTo(f, "b2d-v0.0.1"); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 const newCfg = `default boot2docker
 label boot2docker
@@ -95,7 +70,7 @@ func TestInspectLayouts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := inspect(t, makeISO(t, tt.files), "", "")
+			got, err := inspect(t, isotest.Write(t, tt.files), "", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +87,7 @@ func TestInspectOverrides(t *testing.T) {
 		"custom/rootfs.gz":      "i",
 		"isolinux/isolinux.cfg": newCfg,
 	}
-	iso := makeISO(t, files)
+	iso := isotest.Write(t, files)
 	got, err := inspect(t, iso, "/custom/bzImage", "/custom/rootfs.gz")
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +133,7 @@ func TestEnsureReextractsWhenISOChanges(t *testing.T) {
 	dir := t.TempDir()
 	dst := Dest{filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"), filepath.Join(dir, "boot.json")}
 	iso := filepath.Join(dir, "boot2docker.iso")
-	copyFile(t, makeISO(t, oldLayout), iso)
+	copyFile(t, isotest.Write(t, oldLayout), iso)
 
 	rec, extracted, err := Ensure(iso, "", "", dst)
 	if err != nil || !extracted {
@@ -174,7 +149,7 @@ func TestEnsureReextractsWhenISOChanges(t *testing.T) {
 		t.Fatalf("unchanged ISO: extracted=%v err=%v", extracted, err)
 	}
 
-	copyFile(t, makeISO(t, newLayout), iso) // what `docker-machine upgrade` does
+	copyFile(t, isotest.Write(t, newLayout), iso) // what `docker-machine upgrade` does
 	rec, extracted, err = Ensure(iso, "", "", dst)
 	if err != nil || !extracted {
 		t.Fatalf("changed ISO: extracted=%v err=%v", extracted, err)
@@ -199,7 +174,7 @@ func TestEnsureReextractsWhenISOChanges(t *testing.T) {
 func TestEnsureFailureKeepsNoRecord(t *testing.T) {
 	dir := t.TempDir()
 	dst := Dest{filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"), filepath.Join(dir, "boot.json")}
-	iso := makeISO(t, map[string]string{"readme": "not boot2docker"})
+	iso := isotest.Write(t, map[string]string{"readme": "not boot2docker"})
 	if _, _, err := Ensure(iso, "", "", dst); err == nil {
 		t.Fatal("ISO without boot files accepted")
 	}

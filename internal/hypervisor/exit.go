@@ -19,10 +19,10 @@ const (
 	Killed Outcome = "killed"
 )
 
-// Stopped reports whether the outcome leaves the VM cleanly stopped rather
-// than in error.
-func (o Outcome) Stopped() bool {
-	return o == PowerOff || o == Halt || o == Killed
+// Fault reports whether the outcome is an error (a crash or a hypervisor
+// failure) rather than a VM that is simply down.
+func (o Outcome) Fault() bool {
+	return o == Crash || o == Failed
 }
 
 // Classify maps an exit status to an outcome. xhyve exits 1 both on guest

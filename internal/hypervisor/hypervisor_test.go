@@ -138,9 +138,9 @@ func TestClassify(t *testing.T) {
 			t.Errorf("Classify(%s, %d, signaled=%v, created=%v) = %s, want %s", tt.d, tt.code, tt.signaled, tt.vmCreated, got, tt.want)
 		}
 	}
-	for o, stopped := range map[Outcome]bool{PowerOff: true, Halt: true, Killed: true, Reset: false, Crash: false, Failed: false} {
-		if o.Stopped() != stopped {
-			t.Errorf("%s.Stopped() = %v", o, !stopped)
+	for o, fault := range map[Outcome]bool{PowerOff: false, Halt: false, Killed: false, Reset: false, Crash: true, Failed: true} {
+		if o.Fault() != fault {
+			t.Errorf("%s.Fault() = %v", o, !fault)
 		}
 	}
 }

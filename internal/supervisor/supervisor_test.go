@@ -164,7 +164,7 @@ func TestSIGTERMBeforeACPIKills(t *testing.T) {
 	if last := view.Status.Last; last.Outcome != hypervisor.Killed || last.Signal != "terminated" {
 		t.Errorf("last exit %v, want killed by SIGTERM", last)
 	}
-	if !view.Status.Last.Outcome.Stopped() {
+	if view.Status.Last.Outcome.Fault() {
 		t.Error("a VM stopped before ACPI must count as stopped, not failed")
 	}
 }
@@ -205,7 +205,7 @@ func TestCrash(t *testing.T) {
 	v := newVM(t, fakehv.Behavior{Dialect: "hyperkit", Then: "crash", RunMS: 100})
 	v.launch()
 	view := v.waitFor("crashed", gone)
-	if last := view.Status.Last; last.Outcome != hypervisor.Crash || last.Code != 3 || last.Outcome.Stopped() {
+	if last := view.Status.Last; last.Outcome != hypervisor.Crash || last.Code != 3 || !last.Outcome.Fault() {
 		t.Errorf("last exit %v", last)
 	}
 }

@@ -1,0 +1,75 @@
+package xhyve
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/docker/machine/libmachine/log"
+	"github.com/docker/machine/libmachine/mcnutils"
+	"github.com/docker/machine/libmachine/ssh"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/disk"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+)
+
+// Create builds the machine: ISO, boot files, SSH key, disk and MAC address,
+// then boots it. Each step can be redone after a failed create; Remove
+// cleans up whatever a failed create left.
+func (d *Driver) Create() error {
+	dir := d.path("")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create machine directory: %w", err)
+	}
+	// docker-machine makes the directory world-readable; keys live here.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("restrict machine directory: %w", err)
+	}
+	if err := mcnutils.NewB2dUtils(d.StorePath).CopyIsoToMachineDir(d.Boot2DockerURL, d.MachineName); err != nil {
+		return fmt.Errorf("get boot2docker ISO: %w", err)
+	}
+	if _, err := d.ensureBootFiles(); err != nil {
+		return err
+	}
+	log.Infof("Creating SSH key...")
+	if err := ssh.GenerateSSHKey(d.GetSSHKeyPath()); err != nil {
+		return fmt.Errorf("generate SSH key: %w", err)
+	}
+	pub, err := os.ReadFile(d.GetSSHKeyPath() + ".pub")
+	if err != nil {
+		return fmt.Errorf("read SSH public key: %w", err)
+	}
+	log.Infof("Creating %d MB disk image...", d.DiskSize)
+	if err := disk.Create(d.path(diskFile), d.DiskSize, pub); err != nil {
+		return err
+	}
+	if d.MACAddress == "" {
+		mac, err := hypervisor.QueryMAC(context.Background(), d.Hypervisor, d.UUID)
+		if err != nil {
+			return err
+		}
+		d.MACAddress = mac.String()
+		log.Debugf("vmnet MAC address for UUID %s: %s", d.UUID, d.MACAddress)
+	}
+	log.Infof("Starting %s VM...", d.HypervisorDialect)
+	return d.Start()
+}
+
+// ensureBootFiles extracts kernel and initrd from the machine's ISO unless
+// they already came from this very ISO: after `docker-machine upgrade`
+// replaced it, the next start boots the new kernel.
+func (d *Driver) ensureBootFiles() (b2diso.Record, error) {
+	rec, extracted, err := b2diso.Ensure(d.path(isoFile), d.BootKernel, d.BootInitrd, b2diso.Dest{
+		Kernel: d.path(kernelFile),
+		Initrd: d.path(initrdFile),
+		Record: d.path(bootRecordFile),
+	})
+	if err != nil {
+		return b2diso.Record{}, fmt.Errorf("extract boot files: %w", err)
+	}
+	if extracted {
+		log.Infof("Extracted %s and %s from %s", rec.Kernel, rec.Initrd, isoFile)
+	}
+	return rec, nil
+}

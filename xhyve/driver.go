@@ -1,0 +1,160 @@
+// Package xhyve is the docker-machine driver: it creates boot2docker VMs on
+// macOS's xhyve (or hyperkit) hypervisor and runs them through their life.
+//
+// The story reads in file order: flags.go (what users can ask for, checked
+// before anything happens), precreate*.go (is this Mac able to run it),
+// create.go (ISO, keys, disk, MAC), start.go (boot, wait for an address and
+// SSH), state.go (what is running, at which address), stop.go (ACPI
+// shutdown, kill, restart) and remove.go (leave nothing behind).
+package xhyve
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/docker/machine/libmachine/drivers"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/hostinfo"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+)
+
+// DriverName is the name users pass to `docker-machine create -d`.
+const DriverName = "xhyve"
+
+// Files in the machine directory, each named once here.
+const (
+	isoFile           = "boot2docker.iso" // libmachine's b2d utilities choose this name
+	diskFile          = "disk.img"
+	kernelFile        = "vmlinuz"
+	initrdFile        = "initrd.img"
+	bootRecordFile    = "boot.json"
+	specFile          = "vm.json"
+	statusFile        = "supervisor.json"
+	pidFile           = "hypervisor.pid"
+	ttyFile           = "tty"
+	consoleLogFile    = "console.log"
+	hypervisorLogFile = "hypervisor.log"
+	supervisorLogFile = "supervisor.log"
+)
+
+// macOS paths the driver reads and edits; tests point the seams elsewhere.
+const (
+	leasesPath  = "/var/db/dhcpd_leases"
+	vmnetPlist  = "/Library/Preferences/SystemConfiguration/com.apple.vmnet.plist"
+	exportsPath = "/etc/exports"
+)
+
+// Driver is the xhyve driver. Its exported fields are the machine's saved
+// configuration (the "Driver" object of config.json).
+type Driver struct {
+	*drivers.BaseDriver
+
+	Boot2DockerURL string
+	CPU            int // < 1: all host CPUs
+	Memory         int // MB
+	DiskSize       int // MB
+	BootCmd        string
+	BootKernel     string
+	BootInitrd     string
+	UUID           string
+	MACAddress     string
+
+	Hypervisor        string
+	HypervisorDialect hypervisor.Dialect
+	HypervisorVersion string
+
+	NFSShareHome  bool
+	NFSShares     []string
+	NFSSharesRoot string
+	// NFSUID and NFSGID own what the guest writes through the shares: the
+	// user who created the machine.
+	NFSUID int
+	NFSGID int
+
+	env env
+}
+
+// env holds the seams: what the driver takes from its surroundings. NewDriver
+// fills it with the real world; tests replace parts.
+type env struct {
+	leasesPath  string
+	vmnetPlist  string
+	exportsPath string
+	lookPath    func(string) (string, error)
+	executable  func() (string, error)
+	hostCPUs    func() int
+	hostMemMB   func() (int, error)
+	// Waits: every one has a deadline, polled at interval.
+	interval    time.Duration
+	ipTimeout   time.Duration
+	sshTimeout  time.Duration
+	stopTimeout time.Duration
+	killTimeout time.Duration
+}
+
+func defaultEnv() env {
+	return env{
+		leasesPath:  leasesPath,
+		vmnetPlist:  vmnetPlist,
+		exportsPath: exportsPath,
+		lookPath:    exec.LookPath,
+		executable:  executable,
+		hostCPUs:    hostinfo.CPUs,
+		hostMemMB:   hostinfo.MemoryMB,
+		interval:    250 * time.Millisecond,
+		ipTimeout:   3 * time.Minute,
+		sshTimeout:  2 * time.Minute,
+		stopTimeout: 60 * time.Second,
+		killTimeout: 15 * time.Second,
+	}
+}
+
+// Compile-time check that Driver is a libmachine driver.
+var _ drivers.Driver = (*Driver)(nil)
+
+// NewDriver returns a driver for machineName in storePath with the flag
+// defaults, as docker-machine's plugin server expects.
+func NewDriver(machineName, storePath string) *Driver {
+	return &Driver{
+		BaseDriver: &drivers.BaseDriver{
+			MachineName: machineName,
+			StorePath:   storePath,
+			SSHUser:     defaultSSHUser,
+		},
+		CPU:           defaultCPU,
+		Memory:        defaultMemory,
+		DiskSize:      defaultDiskSize,
+		NFSSharesRoot: defaultNFSSharesRoot,
+		env:           defaultEnv(),
+	}
+}
+
+// DriverName returns "xhyve".
+func (d *Driver) DriverName() string { return DriverName }
+
+// GetSSHHostname returns the VM's address.
+func (d *Driver) GetSSHHostname() (string, error) { return d.GetIP() }
+
+// GetSSHUsername returns boot2docker's user.
+func (d *Driver) GetSSHUsername() string {
+	if d.SSHUser == "" {
+		d.SSHUser = defaultSSHUser
+	}
+	return d.SSHUser
+}
+
+// path returns the path of a file in the machine directory.
+func (d *Driver) path(name string) string {
+	return d.ResolveStorePath(name)
+}
+
+// executable returns the plugin binary, which also runs the supervisor.
+func executable() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(exe)
+}

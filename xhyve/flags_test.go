@@ -1,0 +1,180 @@
+package xhyve
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/docker/machine/libmachine/mcnflag"
+	"github.com/google/uuid"
+)
+
+func TestCreateFlagDefaults(t *testing.T) {
+	want := map[string]struct {
+		kind  string
+		value interface{}
+	}{
+		"xhyve-boot2docker-url":        {"string", ""},
+		"xhyve-cpu-count":              {"int", 1},
+		"xhyve-memory-size":            {"int", 1024},
+		"xhyve-disk-size":              {"int", 20000},
+		"xhyve-boot-cmd":               {"string", ""},
+		"xhyve-experimental-nfs-share": {"bool", false},
+		"xhyve-uuid":                   {"string", ""},
+		"xhyve-boot-kernel":            {"string", ""},
+		"xhyve-boot-initrd":            {"string", ""},
+		"xhyve-hypervisor":             {"string", ""},
+		"xhyve-nfs-share":              {"stringslice", []string{}},
+		"xhyve-nfs-share-root":         {"string", "/nfsshares"},
+	}
+	flags := NewDriver("", "").GetCreateFlags()
+	if len(flags) != len(want) {
+		t.Errorf("%d flags, want %d", len(flags), len(want))
+	}
+	for _, f := range flags {
+		w, ok := want[f.String()]
+		if !ok {
+			t.Errorf("unexpected flag %s", f.String())
+			continue
+		}
+		var kind string
+		var env string
+		switch f := f.(type) {
+		case mcnflag.StringFlag:
+			kind, env = "string", f.EnvVar
+		case mcnflag.IntFlag:
+			kind, env = "int", f.EnvVar
+		case mcnflag.BoolFlag:
+			kind, env = "bool", f.EnvVar
+		case mcnflag.StringSliceFlag:
+			kind, env = "stringslice", f.EnvVar
+		}
+		if kind != w.kind {
+			t.Errorf("%s is a %s flag, want %s (a bool must stay a bool: a string flag would swallow the machine name)", f.String(), kind, w.kind)
+		}
+		def := f.Default()
+		if kind == "bool" && def == nil {
+			def = false // mcnflag bool flags are always false unless given
+		}
+		if !reflect.DeepEqual(def, w.value) {
+			t.Errorf("%s default %#v, want %#v", f.String(), def, w.value)
+		}
+		if wantEnv := strings.ToUpper(strings.ReplaceAll(f.String(), "-", "_")); env != wantEnv {
+			t.Errorf("%s env var %q, want %q", f.String(), env, wantEnv)
+		}
+	}
+}
+
+func TestSetConfigFromFlags(t *testing.T) {
+	store := t.TempDir()
+	d := NewDriver("dev", store)
+	d.env = testEnv(t, store)
+	share := t.TempDir()
+	iso := filepath.Join(t.TempDir(), "my.iso")
+	os.WriteFile(iso, []byte("iso"), 0o644)
+	flags := defaultFlags(d)
+	flags.Values[flagCPUCount] = 2
+	flags.Values[flagMemorySize] = 4096
+	flags.Values[flagUUID] = "6BCE442E-4359-4BD9-84F7-EDFB8EC6D2EF"
+	flags.Values[flagNFSShare] = []string{share + "/"}
+	flags.Values[flagBoot2DockerURL] = iso
+	if err := d.SetConfigFromFlags(flags); err != nil {
+		t.Fatal(err)
+	}
+	if d.CPU != 2 || d.Memory != 4096 || d.DiskSize != 20000 || d.SSHUser != "docker" {
+		t.Errorf("config %+v", d)
+	}
+	if d.UUID != "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef" {
+		t.Errorf("UUID %q not normalised", d.UUID)
+	}
+	if len(d.NFSShares) != 1 || d.NFSShares[0] != share {
+		t.Errorf("shares %q", d.NFSShares)
+	}
+
+	d2 := NewDriver("dev2", store)
+	d2.env = d.env
+	if err := d2.SetConfigFromFlags(defaultFlags(d2)); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := uuid.Parse(d2.UUID); err != nil || u.Version() != 4 {
+		t.Errorf("default UUID %q is not a v4 UUID", d2.UUID)
+	}
+	if d2.UUID == d.UUID {
+		t.Error("UUIDs repeat")
+	}
+}
+
+func TestFlagValidation(t *testing.T) {
+	dir := t.TempDir()
+	share := filepath.Join(dir, "src")
+	os.Mkdir(share, 0o755)
+	os.Mkdir(filepath.Join(share, "inner"), 0o755)
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	tests := []struct {
+		name string
+		set  map[string]interface{}
+		want []string // each must appear in the error
+	}{
+		{"cpu above 16", map[string]interface{}{flagCPUCount: 17}, []string{"--xhyve-cpu-count 17", "between 1 and 4"}},
+		{"cpu above host", map[string]interface{}{flagCPUCount: 5}, []string{"--xhyve-cpu-count 5", "this host has 4 CPUs"}},
+		{"memory low", map[string]interface{}{flagMemorySize: 256}, []string{"--xhyve-memory-size 256", "between 512 and 8192 MB"}},
+		{"memory high", map[string]interface{}{flagMemorySize: 9000}, []string{"--xhyve-memory-size 9000", "host's RAM"}},
+		{"disk small", map[string]interface{}{flagDiskSize: 1000}, []string{"--xhyve-disk-size 1000", "at least 2000 MB"}},
+		{"bad uuid", map[string]interface{}{flagUUID: "1234"}, []string{"--xhyve-uuid 1234", "xxxxxxxx-xxxx"}},
+		{"url scheme", map[string]interface{}{flagBoot2DockerURL: "ftp://host/b2d.iso"}, []string{"--xhyve-boot2docker-url ftp://host/b2d.iso", `scheme "ftp"`}},
+		{"url missing file", map[string]interface{}{flagBoot2DockerURL: "/no/such.iso"}, []string{"--xhyve-boot2docker-url /no/such.iso", "existing file"}},
+		{"url file scheme missing", map[string]interface{}{flagBoot2DockerURL: "file:///no/such.iso"}, []string{"/no/such.iso", "not an existing file"}},
+		{"url no host", map[string]interface{}{flagBoot2DockerURL: "http:///b2d.iso"}, []string{"has no host"}},
+		{"boot cmd newline", map[string]interface{}{flagBootCmd: "a\nb"}, []string{"--xhyve-boot-cmd", "single line"}},
+		{"relative kernel", map[string]interface{}{flagBootKernel: "boot/vmlinuz"}, []string{"--xhyve-boot-kernel boot/vmlinuz", "absolute path inside the ISO"}},
+		{"hypervisor not found", map[string]interface{}{flagHypervisor: "nosuchvisor"}, []string{"--xhyve-hypervisor nosuchvisor"}},
+		{"share relative", map[string]interface{}{flagNFSShare: []string{"src"}}, []string{"--xhyve-nfs-share src", "absolute"}},
+		{"share missing", map[string]interface{}{flagNFSShare: []string{"/no/such/dir"}}, []string{"--xhyve-nfs-share /no/such/dir", "existing directory"}},
+		{"share file", map[string]interface{}{flagNFSShare: []string{file}}, []string{"must be a directory"}},
+		{"share nested", map[string]interface{}{flagNFSShare: []string{share, filepath.Join(share, "inner")}}, []string{"nested"}},
+		{"share repeated", map[string]interface{}{flagNFSShare: []string{share, share}}, []string{"repeated"}},
+		{"share root relative", map[string]interface{}{flagNFSShareRoot: "shares"}, []string{"--xhyve-nfs-share-root shares", "absolute"}},
+		{"several at once", map[string]interface{}{flagCPUCount: 99, flagDiskSize: 1}, []string{"--xhyve-cpu-count 99", "--xhyve-disk-size 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := t.TempDir()
+			d := NewDriver("dev", store)
+			d.env = testEnv(t, store)
+			flags := defaultFlags(d)
+			for k, v := range tt.set {
+				flags.Values[k] = v
+			}
+			err := d.SetConfigFromFlags(flags)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if entries, _ := os.ReadDir(store); len(entries) != 0 {
+				t.Errorf("a rejected flag left files in the store: %v", entries)
+			}
+		})
+	}
+}
+
+func TestAllHostCPUs(t *testing.T) {
+	store := t.TempDir()
+	d := NewDriver("dev", store)
+	d.env = testEnv(t, store)
+	flags := defaultFlags(d)
+	flags.Values[flagCPUCount] = 0
+	if err := d.SetConfigFromFlags(flags); err != nil {
+		t.Fatal(err)
+	}
+	d.HypervisorDialect = "xhyve"
+	if got := d.hypervisorConfig(bootRecordFor("x")).CPUs; got != 4 {
+		t.Errorf("--xhyve-cpu-count 0 gave %d CPUs, want all 4", got)
+	}
+}

@@ -1,0 +1,137 @@
+package xhyve
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/docker/machine/libmachine/drivers/rpc"
+	"github.com/docker/machine/libmachine/mcnflag"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso/isotest"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+)
+
+// TestMain lets the test binary stand in for the plugin binary's supervise
+// subcommand, which Start launches.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == supervisor.Command {
+		os.Exit(supervisor.Main(os.Args[2:]))
+	}
+	os.Exit(m.Run())
+}
+
+const isolinuxCfg = "default b2d\nlabel b2d\n\tkernel /boot/vmlinuz\n\tappend loglevel=3 console=ttyS0 base\n"
+
+// testISO is a boot2docker-layout ISO whose kernel holds the given text.
+func testISO(t *testing.T, kernel string) string {
+	return isotest.Write(t, map[string]string{
+		"boot/vmlinuz":          kernel,
+		"boot/initrd.img":       "initrd",
+		"isolinux/isolinux.cfg": isolinuxCfg,
+	})
+}
+
+// defaultFlags are the values docker-machine passes when the user gives
+// none: each flag's default.
+func defaultFlags(d *Driver) rpcdriver.RPCFlags {
+	v := map[string]interface{}{"swarm-master": false, "swarm-host": "", "swarm-discovery": ""}
+	for _, f := range d.GetCreateFlags() {
+		switch f := f.(type) {
+		case mcnflag.StringFlag:
+			v[f.Name] = f.Value
+		case mcnflag.IntFlag:
+			v[f.Name] = f.Value
+		case mcnflag.BoolFlag:
+			v[f.Name] = false
+		case mcnflag.StringSliceFlag:
+			v[f.Name] = append([]string(nil), f.Value...)
+		}
+	}
+	return rpcdriver.RPCFlags{Values: v}
+}
+
+// testEnv points every seam at the test's world, with short waits.
+func testEnv(t *testing.T, store string) env {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := defaultEnv()
+	e.leasesPath = filepath.Join(store, "dhcpd_leases")
+	e.vmnetPlist = filepath.Join(store, "com.apple.vmnet.plist")
+	e.exportsPath = filepath.Join(store, "exports")
+	e.lookPath = func(name string) (string, error) { return "", os.ErrNotExist }
+	e.executable = func() (string, error) { return exe, nil }
+	e.hostCPUs = func() int { return 4 }
+	e.hostMemMB = func() (int, error) { return 8192, nil }
+	e.interval = 20 * time.Millisecond
+	e.ipTimeout = 10 * time.Second
+	e.sshTimeout = 10 * time.Second
+	e.stopTimeout = 2 * time.Second
+	e.killTimeout = 5 * time.Second
+	return e
+}
+
+// machine is a driver wired to a fake hypervisor that leases 127.0.0.1 and
+// answers SSH on a free local port.
+type machine struct {
+	t  *testing.T
+	d  *Driver
+	hv string
+	b  fakehv.Behavior
+}
+
+func newMachine(t *testing.T, b fakehv.Behavior, set map[string]interface{}) *machine {
+	t.Helper()
+	store := t.TempDir()
+	d := NewDriver("dev", store)
+	d.env = testEnv(t, store)
+	if err := os.MkdirAll(d.path(""), 0o755); err != nil { // docker-machine's doing
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	b.Leases, b.LeaseIP, b.LeaseAfterMS = d.env.leasesPath, "127.0.0.1", 100
+	b.SSHAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	name := "xhyve"
+	if b.Dialect == "hyperkit" {
+		name = "hyperkit"
+	}
+	hv := fakehv.Install(t, t.TempDir(), name, b)
+	flags := defaultFlags(d)
+	flags.Values[flagBoot2DockerURL] = testISO(t, "kernel-1")
+	flags.Values[flagHypervisor] = hv
+	for k, v := range set {
+		flags.Values[k] = v
+	}
+	if err := d.SetConfigFromFlags(flags); err != nil {
+		t.Fatal(err)
+	}
+	d.SSHPort = port
+	if err := d.PreCreateCheck(); err != nil {
+		t.Fatal(err)
+	}
+	m := &machine{t: t, d: d, hv: hv, b: b}
+	t.Cleanup(func() { d.Kill() })
+	return m
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// bootRecordFor is a boot record with the given ISO command line.
+func bootRecordFor(cmdline string) b2diso.Record {
+	return b2diso.Record{BootFiles: b2diso.BootFiles{Kernel: "/boot/vmlinuz", Initrd: "/boot/initrd.img", Cmdline: cmdline}}
+}

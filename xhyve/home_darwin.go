@@ -1,0 +1,7 @@
+//go:build darwin
+
+package xhyve
+
+// homeRoot is what --xhyve-experimental-nfs-share exports: on macOS every
+// home directory lives under /Users.
+func homeRoot() string { return "/Users" }

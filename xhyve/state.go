@@ -1,0 +1,73 @@
+package xhyve
+
+import (
+	"fmt"
+	"net"
+
+	"github.com/docker/machine/libmachine/drivers"
+	"github.com/docker/machine/libmachine/log"
+	"github.com/docker/machine/libmachine/state"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+)
+
+// GetState reports the VM's state from its processes, never by probing the
+// guest: a verified hypervisor process is Running, a supervisor between two
+// boots is Starting, a VM whose last run crashed or failed is Error, and
+// anything else is Stopped.
+func (d *Driver) GetState() (state.State, error) {
+	view, err := supervisor.Inspect(d.path(specFile))
+	if err != nil {
+		return state.Error, err
+	}
+	switch {
+	case view.HypervisorPID != 0:
+		return state.Running, nil
+	case view.SupervisorPID != 0:
+		return state.Starting, nil
+	}
+	if last := view.Status.Last; last != nil && last.Outcome.Fault() {
+		log.Warnf("the VM's last run ended in error: %s", last)
+		return state.Error, nil
+	}
+	return state.Stopped, nil
+}
+
+// GetIP returns the address vmnet's DHCP server gave the running VM.
+func (d *Driver) GetIP() (string, error) {
+	if err := d.requireRunning(); err != nil {
+		return "", err
+	}
+	mac, err := net.ParseMAC(d.MACAddress)
+	if err != nil {
+		return "", fmt.Errorf("parse saved MAC address %q: %w", d.MACAddress, err)
+	}
+	l, err := dhcp.LookupFile(d.env.leasesPath, mac)
+	if err != nil {
+		return "", fmt.Errorf("find the VM's IP address: %w", err)
+	}
+	d.IPAddress = l.IP.String()
+	return d.IPAddress, nil
+}
+
+// GetURL returns the Docker endpoint. It fails when the VM is not running:
+// `docker-machine ls` trusts GetURL and only asks GetState when it fails.
+func (d *Driver) GetURL() (string, error) {
+	ip, err := d.GetIP()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("tcp://%s", net.JoinHostPort(ip, "2376")), nil
+}
+
+func (d *Driver) requireRunning() error {
+	s, err := d.GetState()
+	if err != nil {
+		return err
+	}
+	if s != state.Running {
+		return fmt.Errorf("machine %q is %s: %w", d.MachineName, s, drivers.ErrHostIsNotRunning)
+	}
+	return nil
+}
