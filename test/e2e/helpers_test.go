@@ -1,0 +1,258 @@
+//go:build e2e
+
+// Package e2e drives the real docker-machine CLI against the real plugin in
+// the Linux sandbox (test/sandbox), where an xhyve stand-in boots a
+// boot2docker-compatible guest under QEMU. Run it with `make e2e`.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
+)
+
+const leasesFile = "/var/db/dhcpd_leases"
+
+func TestMain(m *testing.M) {
+	for _, v := range []string{"MACHINE_STORAGE_PATH", "XHYVE_E2E_GUEST"} {
+		if os.Getenv(v) == "" {
+			fmt.Fprintf(os.Stderr, "e2e: %s is not set: run the suite in the sandbox (make e2e)\n", v)
+			os.Exit(2)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// run runs a command with a deadline and returns its combined output.
+func run(t *testing.T, timeout time.Duration, env []string, name string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	t.Logf("$ %s %s  (%.1fs)\n%s", name, strings.Join(args, " "), time.Since(start).Seconds(), indent(out.String()))
+	if ctx.Err() != nil {
+		err = fmt.Errorf("timed out after %s", timeout)
+	}
+	return out.String(), err
+}
+
+func indent(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return ""
+	}
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// dm runs docker-machine and fails the test when it fails.
+func dm(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := dmErr(t, args...)
+	if err != nil {
+		t.Fatalf("docker-machine %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func dmErr(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	return run(t, 10*time.Minute, nil, "docker-machine", args...)
+}
+
+// ssh runs a command in the guest through `docker-machine ssh`.
+func ssh(t *testing.T, machine, command string) string {
+	t.Helper()
+	return strings.TrimSpace(dm(t, "ssh", machine, command))
+}
+
+// docker runs the docker client against the machine, configured by
+// `docker-machine env` as a user would.
+func docker(t *testing.T, machine string, args ...string) string {
+	t.Helper()
+	var env []string
+	for _, line := range strings.Split(dm(t, "env", "--shell", "bash", machine), "\n") {
+		if kv, ok := strings.CutPrefix(line, "export "); ok {
+			k, v, _ := strings.Cut(kv, "=")
+			env = append(env, k+"="+strings.Trim(v, `"`))
+		}
+	}
+	out, err := run(t, 5*time.Minute, env, "docker", args...)
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func status(t *testing.T, machine string) string {
+	t.Helper()
+	out, _ := dmErr(t, "status", machine)
+	return strings.TrimSpace(out)
+}
+
+func waitStatus(t *testing.T, machine, want string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		got := status(t, machine)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s is %q after %s, want %q\nconsole:\n%s", machine, got, timeout, want, tail(machineFile(machine, "console.log"), 3000))
+		}
+		time.Sleep(2 * time.Second)
+	}
+}
+
+func machineDir(machine string) string {
+	return filepath.Join(os.Getenv("MACHINE_STORAGE_PATH"), "machines", machine)
+}
+
+func machineFile(machine, name string) string {
+	return filepath.Join(machineDir(machine), name)
+}
+
+func tail(path string, n int) string {
+	data, _ := os.ReadFile(path)
+	if len(data) > n {
+		data = data[len(data)-n:]
+	}
+	return string(data)
+}
+
+// driverConfig reads the driver's saved settings from config.json.
+func driverConfig(t *testing.T, machine string) map[string]interface{} {
+	t.Helper()
+	data, err := os.ReadFile(machineFile(machine, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var host struct {
+		Driver map[string]interface{}
+	}
+	if err := json.Unmarshal(data, &host); err != nil {
+		t.Fatal(err)
+	}
+	return host.Driver
+}
+
+// supervisorBoots reads how many times the machine's current supervisor
+// started the hypervisor.
+func supervisorBoots(t *testing.T, machine string) int {
+	t.Helper()
+	var st struct{ Boots int }
+	data, err := os.ReadFile(machineFile(machine, "supervisor.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Boots
+}
+
+// leaseCount counts the lease file's entries for mac.
+func leaseCount(t *testing.T, mac string) int {
+	t.Helper()
+	hw, err := net.ParseMAC(mac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(leasesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	leases, err := dhcp.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, l := range leases {
+		if bytes.Equal(l.HWAddress, hw) {
+			n++
+		}
+	}
+	return n
+}
+
+// processesMentioning lists pids whose command line contains s.
+func processesMentioning(s string) []string {
+	var pids []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && bytes.Contains(cmdline, []byte(s)) {
+			pids = append(pids, e.Name()+": "+strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
+	}
+	return pids
+}
+
+// assertRemoved checks that rm left nothing: directory, processes, lease.
+func assertRemoved(t *testing.T, machine, mac string) {
+	t.Helper()
+	if _, err := os.Stat(machineDir(machine)); !os.IsNotExist(err) {
+		t.Errorf("machine directory still there: %v", err)
+	}
+	if p := processesMentioning(machineDir(machine)); len(p) != 0 {
+		t.Errorf("processes of %s left: %q", machine, p)
+	}
+	if mac != "" {
+		if n := leaseCount(t, mac); n != 0 {
+			t.Errorf("%d lease entries for %s left in %s", n, mac, leasesFile)
+		}
+	}
+}
+
+func guestFile(name string) string {
+	return filepath.Join(os.Getenv("XHYVE_E2E_GUEST"), name)
+}
+
+// osVersion reads VERSION from the guest's /etc/os-release.
+func osVersion(t *testing.T, machine string) string {
+	t.Helper()
+	for _, line := range strings.Split(ssh(t, machine, "cat /etc/os-release"), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "VERSION="); ok {
+			return strings.Trim(v, `"`)
+		}
+	}
+	t.Fatal("no VERSION in /etc/os-release")
+	return ""
+}
+
+// isoVersion reads the version docker-machine itself reads: the ISO's
+// volume id at 0x8028 ("b2d-v1.2.3").
+func isoVersion(t *testing.T, iso string) string {
+	t.Helper()
+	f, err := os.Open(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 32)
+	if _, err := f.ReadAt(buf, 0x8028); err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimSpace(string(buf))
+	_, v, ok := strings.Cut(id, "-v")
+	if !ok {
+		t.Fatalf("volume id %q has no version", id)
+	}
+	return v
+}

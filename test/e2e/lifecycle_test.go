@@ -1,0 +1,245 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var vmnet = &net.IPNet{IP: net.IPv4(192, 168, 64, 0), Mask: net.CIDRMask(24, 32)}
+
+func machineIP(t *testing.T, machine string) string {
+	t.Helper()
+	ip := strings.TrimSpace(dm(t, "ip", machine))
+	if parsed := net.ParseIP(ip); parsed == nil || !vmnet.Contains(parsed) {
+		t.Fatalf("ip of %s is %q, want an address in %s", machine, ip, vmnet)
+	}
+	return ip
+}
+
+// TestLifecycle walks one machine with default flags through everything a
+// user does, with a second machine (4 GB, 2 CPUs, ISO from a file path)
+// running beside it.
+func TestLifecycle(t *testing.T) {
+	const name = "dev"
+	out := dm(t, "create", "-d", "xhyve", name)
+	if !strings.Contains(out, "Docker is up and running") {
+		t.Fatalf("create did not finish provisioning:\n%s", out)
+	}
+	cfg := driverConfig(t, name)
+	mac, _ := cfg["MACAddress"].(string)
+	ip := machineIP(t, name)
+
+	t.Run("ls shows Running with the URL", func(t *testing.T) {
+		ls := dm(t, "ls", "--format", "{{.Name}} {{.State}} {{.URL}} {{.DriverName}}")
+		want := fmt.Sprintf("%s Running tcp://%s:2376 xhyve", name, ip)
+		if !strings.Contains(ls, want) {
+			t.Errorf("ls printed %q, want a line %q", ls, want)
+		}
+		if got := status(t, name); got != "Running" {
+			t.Errorf("status %q", got)
+		}
+		if u := strings.TrimSpace(dm(t, "url", name)); u != "tcp://"+ip+":2376" {
+			t.Errorf("url %q", u)
+		}
+	})
+
+	t.Run("docker over TLS", func(t *testing.T) {
+		v := docker(t, name, "version", "--format", "{{.Server.Version}}")
+		if strings.TrimSpace(v) == "" {
+			t.Error("no server version")
+		}
+		docker(t, name, "import", guestFile("image.tar"), "e2e/busybox")
+		got := docker(t, name, "run", "--rm", "e2e/busybox", "sh", "-c", "echo hello from $(uname -n)")
+		if !strings.Contains(got, "hello from") {
+			t.Errorf("docker run printed %q", got)
+		}
+	})
+
+	t.Run("ssh", func(t *testing.T) {
+		if who := ssh(t, name, "whoami"); who != "docker" {
+			t.Errorf("whoami = %q", who)
+		}
+		ssh(t, name, "echo kept-across-boots | sudo tee /var/lib/boot2docker/e2e-marker")
+	})
+
+	t.Run("second machine beside it", func(t *testing.T) {
+		const big = "big"
+		dm(t, "create", "-d", "xhyve", "--xhyve-memory-size", "4096", "--xhyve-cpu-count", "2",
+			"--xhyve-boot2docker-url", guestFile("boot2docker.iso"), big)
+		bigIP := machineIP(t, big)
+		if bigIP == ip {
+			t.Errorf("both machines have %s", ip)
+		}
+		if got := status(t, name); got != "Running" {
+			t.Errorf("%s is %s while %s runs", name, got, big)
+		}
+		memKB, _ := strconv.Atoi(strings.Fields(ssh(t, big, "grep MemTotal /proc/meminfo"))[1])
+		if memKB < 3500*1024 {
+			t.Errorf("guest has %d kB, want about 4 GB (--xhyve-memory-size 4096)", memKB)
+		}
+		if n := ssh(t, big, "nproc"); n != "2" {
+			t.Errorf("nproc = %s, want 2", n)
+		}
+		bigMAC, _ := driverConfig(t, big)["MACAddress"].(string)
+		dm(t, "rm", "-y", big)
+		assertRemoved(t, big, bigMAC)
+		if got := status(t, name); got != "Running" {
+			t.Errorf("%s is %s after removing %s", name, got, big)
+		}
+	})
+
+	t.Run("stop and start keep IP and disk", func(t *testing.T) {
+		dm(t, "stop", name)
+		if got := status(t, name); got != "Stopped" {
+			t.Errorf("status after stop: %q", got)
+		}
+		ls := dm(t, "ls", "--format", "{{.Name}} {{.State}}")
+		if !strings.Contains(ls, name+" Stopped") {
+			t.Errorf("ls after stop: %q", ls)
+		}
+		dm(t, "start", name)
+		if got := machineIP(t, name); got != ip {
+			t.Errorf("IP changed from %s to %s", ip, got)
+		}
+		if got := ssh(t, name, "cat /var/lib/boot2docker/e2e-marker"); got != "kept-across-boots" {
+			t.Errorf("marker after stop/start: %q", got)
+		}
+		docker(t, name, "version")
+	})
+
+	t.Run("restart", func(t *testing.T) {
+		dm(t, "restart", name)
+		waitStatus(t, name, "Running", time.Minute)
+		ssh(t, name, "true")
+	})
+
+	t.Run("guest reboot comes back", func(t *testing.T) {
+		before := supervisorBoots(t, name)
+		dmErr(t, "ssh", name, "sudo reboot") // the session dies with the guest
+		deadline := time.Now().Add(4 * time.Minute)
+		for supervisorBoots(t, name) <= before {
+			if time.Now().After(deadline) {
+				t.Fatalf("no new boot after the guest rebooted\nconsole:\n%s", tail(machineFile(name, "console.log"), 3000))
+			}
+			time.Sleep(time.Second)
+		}
+		waitStatus(t, name, "Running", time.Minute)
+		var err error
+		for end := time.Now().Add(3 * time.Minute); time.Now().Before(end); time.Sleep(3 * time.Second) {
+			if _, err = dmErr(t, "ssh", name, "true"); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			t.Fatalf("no SSH after the reboot: %v", err)
+		}
+		if got := ssh(t, name, "cat /var/lib/boot2docker/e2e-marker"); got != "kept-across-boots" {
+			t.Errorf("marker after reboot: %q", got)
+		}
+	})
+
+	t.Run("kill", func(t *testing.T) {
+		dm(t, "kill", name)
+		if got := status(t, name); got != "Stopped" {
+			t.Errorf("status after kill: %q", got)
+		}
+		dm(t, "start", name)
+		waitStatus(t, name, "Running", time.Minute)
+	})
+
+	t.Run("hypervisor killed with -9", func(t *testing.T) {
+		data, err := os.ReadFile(machineFile(name, "hypervisor.pid"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		waitStatus(t, name, "Stopped", 30*time.Second)
+		dm(t, "start", name)
+		if got := ssh(t, name, "cat /var/lib/boot2docker/e2e-marker"); got != "kept-across-boots" {
+			t.Errorf("marker after kill -9: %q", got)
+		}
+	})
+
+	t.Run("rm", func(t *testing.T) {
+		if n := leaseCount(t, mac); n == 0 {
+			t.Fatalf("no lease for %s before rm", mac)
+		}
+		dm(t, "rm", "-y", name)
+		assertRemoved(t, name, mac)
+	})
+}
+
+// TestLegacyISOFromHTTPThenSwapped boots the old ISO layout downloaded over
+// HTTP with the hyperkit dialect, then swaps the machine's ISO for the new
+// layout while it is stopped: the next start must boot the new one.
+func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
+	const name = "legacy"
+	srv := httptest.NewServer(http.FileServer(http.Dir(os.Getenv("XHYVE_E2E_GUEST"))))
+	defer srv.Close()
+	dm(t, "create", "-d", "xhyve", "--xhyve-hypervisor", "hyperkit",
+		"--xhyve-boot2docker-url", srv.URL+"/boot2docker-legacy.iso", name)
+	if d := driverConfig(t, name)["HypervisorDialect"]; d != "hyperkit" {
+		t.Errorf("dialect %v, want hyperkit", d)
+	}
+	if got, want := osVersion(t, name), isoVersion(t, guestFile("boot2docker-legacy.iso")); got != want {
+		t.Errorf("guest runs %q, want the legacy ISO's %q", got, want)
+	}
+	dm(t, "stop", name)
+	iso := machineFile(name, "boot2docker.iso")
+	copyFile(t, guestFile("boot2docker.iso"), iso)
+	dm(t, "start", name)
+	if got, want := osVersion(t, name), isoVersion(t, iso); got != want {
+		t.Errorf("after swapping the ISO the guest runs %q, want %q", got, want)
+	}
+	mac, _ := driverConfig(t, name)["MACAddress"].(string)
+	dm(t, "rm", "-y", name)
+	assertRemoved(t, name, mac)
+}
+
+// TestFailedCreateLeavesNothing: bad hypervisors fail the create before
+// anything is made, and rm removes whatever the store kept.
+func TestFailedCreateLeavesNothing(t *testing.T) {
+	notHV := filepath.Join(t.TempDir(), "not-a-hypervisor")
+	if err := os.WriteFile(notHV, []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, hv := range []string{"/no/such/xhyve", notHV} {
+		name := fmt.Sprintf("broken%d", i)
+		out, err := dmErr(t, "create", "-d", "xhyve", "--xhyve-hypervisor", hv, name)
+		if err == nil {
+			t.Fatalf("create with --xhyve-hypervisor %s succeeded", hv)
+		}
+		if !strings.Contains(out, "hypervisor") {
+			t.Errorf("create error does not name the problem:\n%s", out)
+		}
+		if _, err := os.Stat(machineDir(name)); err == nil {
+			dm(t, "rm", "-y", name)
+		}
+		assertRemoved(t, name, "")
+		if _, err := os.Stat(filepath.Join(machineDir(name), "disk.img")); err == nil {
+			t.Error("a disk was created")
+		}
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	if out, err := exec.Command("cp", src, dst).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+}
