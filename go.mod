@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/docker/machine v0.16.2
 	github.com/google/uuid v1.6.0
+	github.com/johanneswuerbach/nfsexports v0.0.0-20211106092220-0364872a39fa
 	github.com/kdomanski/iso9660 v0.4.0
 	golang.org/x/crypto v0.59.0
 	golang.org/x/sys v0.50.0

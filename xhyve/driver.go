@@ -39,11 +39,17 @@ const (
 	supervisorLogFile = "supervisor.log"
 )
 
-// macOS paths the driver reads and edits; tests point the seams elsewhere.
+// macOS paths the driver reads, edits and runs; tests point the seams
+// elsewhere.
 const (
 	leasesPath  = "/var/db/dhcpd_leases"
 	vmnetPlist  = "/Library/Preferences/SystemConfiguration/com.apple.vmnet.plist"
 	exportsPath = "/etc/exports"
+	nfsdPath    = "/sbin/nfsd"
+	sudoPath    = "/usr/bin/sudo"
+	teePath     = "/usr/bin/tee"
+	// exportsLock is shared by every user's driver: /tmp, not $TMPDIR.
+	exportsLock = "/tmp/docker-machine-driver-xhyve.exports.lock"
 )
 
 // Driver is the xhyve driver. Its exported fields are the machine's saved
@@ -82,6 +88,10 @@ type env struct {
 	leasesPath  string
 	vmnetPlist  string
 	exportsPath string
+	exportsLock string
+	nfsdPath    string
+	sudoPath    string
+	teePath     string
 	lookPath    func(string) (string, error)
 	executable  func() (string, error)
 	hostCPUs    func() int
@@ -99,6 +109,10 @@ func defaultEnv() env {
 		leasesPath:  leasesPath,
 		vmnetPlist:  vmnetPlist,
 		exportsPath: exportsPath,
+		exportsLock: exportsLock,
+		nfsdPath:    nfsdPath,
+		sudoPath:    sudoPath,
+		teePath:     teePath,
 		lookPath:    exec.LookPath,
 		executable:  executable,
 		hostCPUs:    hostinfo.CPUs,

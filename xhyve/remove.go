@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"os/exec"
+	"strings"
 
 	"github.com/docker/machine/libmachine/log"
 
@@ -39,9 +41,15 @@ func (d *Driver) removeLease() {
 	n, err := dhcp.RemoveMACFromFile(d.env.leasesPath, mac)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
+		// bootpd's file is root's: try sudo without a password prompt.
 		exe, _ := d.env.executable()
-		log.Warnf("cannot remove the DHCP lease of %s from %s (%v); to free its address, run:\n  sudo %s %s %s",
-			mac, d.env.leasesPath, err, exe, RemoveLeaseCommand, mac)
+		out, serr := exec.Command(d.env.sudoPath, "-n", exe, RemoveLeaseCommand, mac.String()).CombinedOutput()
+		if serr == nil {
+			log.Infof("%s", strings.TrimSpace(string(out)))
+			return
+		}
+		log.Warnf("cannot remove the DHCP lease of %s from %s (%v; sudo -n: %s); to free its address, run:\n  sudo %s %s %s",
+			mac, d.env.leasesPath, err, strings.TrimSpace(string(out)), exe, RemoveLeaseCommand, mac)
 	case err != nil:
 		log.Warnf("cannot remove the DHCP lease of %s: %v; fix or delete %s", mac, err, d.env.leasesPath)
 	case n > 0:
