@@ -10,49 +10,46 @@ import (
 )
 
 // RemoveMAC returns the lease file without the entries of mac, keeping every
-// other byte as it was, and how many entries it dropped. The input must parse.
+// other byte as it was, and how many entries it dropped. A file that does not
+// parse is an error and nothing is returned.
 func RemoveMAC(r io.Reader, mac net.HardwareAddr) ([]byte, int, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read leases: %w", err)
 	}
-	if _, err := Parse(bytes.NewReader(data)); err != nil {
-		return nil, 0, err
-	}
 	var (
+		p       parser
 		out     bytes.Buffer
-		entry   []byte // raw bytes of the open entry, braces included
-		inEntry bool
+		start   = -1 // offset of the open entry's first byte
 		removed int
 	)
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line = data[:i+1]
+	for off := 0; off < len(data); {
+		end := len(data)
+		if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
+			end = off + i + 1
 		}
-		data = data[len(line):]
-		trimmed := string(bytes.TrimSpace(line))
+		line := data[off:end]
+		wasOutside, closed := p.cur == nil, len(p.leases)
+		if err := p.feed(string(bytes.TrimRight(line, "\n"))); err != nil {
+			return nil, 0, err
+		}
 		switch {
-		case !inEntry && trimmed == "{":
-			inEntry, entry = true, append(entry[:0], line...)
-		case inEntry:
-			entry = append(entry, line...)
-			if trimmed != "}" {
-				continue
-			}
-			inEntry = false
-			leases, err := Parse(bytes.NewReader(entry))
-			if err != nil {
-				return nil, 0, err
-			}
-			if len(leases) == 1 && bytes.Equal(leases[0].HWAddress, mac) {
+		case wasOutside && p.cur != nil:
+			start = off
+		case len(p.leases) > closed:
+			if bytes.Equal(p.leases[closed].HWAddress, mac) {
 				removed++
-				continue
+			} else {
+				out.Write(data[start:end])
 			}
-			out.Write(entry)
-		default:
+			start = -1
+		case start < 0:
 			out.Write(line)
 		}
+		off = end
+	}
+	if err := p.end(); err != nil {
+		return nil, 0, err
 	}
 	return out.Bytes(), removed, nil
 }

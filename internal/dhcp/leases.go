@@ -42,46 +42,61 @@ func (e *SyntaxError) Error() string {
 // properties are ignored, as bootpd itself writes them; structural damage
 // (unbalanced braces, a bad address) is an error naming the line.
 func Parse(r io.Reader) ([]Lease, error) {
-	var (
-		leases []Lease
-		cur    *Lease
-		line   int
-	)
+	var p parser
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		switch {
-		case text == "":
-			continue
-		case text == "{":
-			if cur != nil {
-				return nil, &SyntaxError{line, "'{' inside an entry opened at line " + strconv.Itoa(cur.Line)}
-			}
-			cur = &Lease{Line: line}
-		case text == "}":
-			if cur == nil {
-				return nil, &SyntaxError{line, "'}' without an open entry"}
-			}
-			leases = append(leases, *cur)
-			cur = nil
-		default:
-			if cur == nil {
-				return nil, &SyntaxError{line, fmt.Sprintf("%q outside an entry", text)}
-			}
-			if err := cur.set(text); err != nil {
-				return nil, &SyntaxError{line, err.Error()}
-			}
+		if err := p.feed(sc.Text()); err != nil {
+			return nil, err
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read leases: %w", err)
 	}
-	if cur != nil {
-		return nil, &SyntaxError{cur.Line, "entry is never closed with '}'"}
+	if err := p.end(); err != nil {
+		return nil, err
 	}
-	return leases, nil
+	return p.leases, nil
+}
+
+// parser takes a lease file line by line.
+type parser struct {
+	leases []Lease
+	cur    *Lease
+	line   int
+}
+
+func (p *parser) feed(raw string) error {
+	p.line++
+	text := strings.TrimSpace(raw)
+	switch {
+	case text == "":
+	case text == "{":
+		if p.cur != nil {
+			return &SyntaxError{p.line, "'{' inside an entry opened at line " + strconv.Itoa(p.cur.Line)}
+		}
+		p.cur = &Lease{Line: p.line}
+	case text == "}":
+		if p.cur == nil {
+			return &SyntaxError{p.line, "'}' without an open entry"}
+		}
+		p.leases = append(p.leases, *p.cur)
+		p.cur = nil
+	default:
+		if p.cur == nil {
+			return &SyntaxError{p.line, fmt.Sprintf("%q outside an entry", text)}
+		}
+		if err := p.cur.set(text); err != nil {
+			return &SyntaxError{p.line, err.Error()}
+		}
+	}
+	return nil
+}
+
+func (p *parser) end() error {
+	if p.cur != nil {
+		return &SyntaxError{p.cur.Line, "entry is never closed with '}'"}
+	}
+	return nil
 }
 
 func (l *Lease) set(prop string) error {
