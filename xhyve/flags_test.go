@@ -9,6 +9,8 @@ import (
 
 	"github.com/docker/machine/libmachine/mcnflag"
 	"github.com/google/uuid"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 )
 
 func TestCreateFlagDefaults(t *testing.T) {
@@ -176,5 +178,43 @@ func TestAllHostCPUs(t *testing.T) {
 	d.HypervisorDialect = "xhyve"
 	if got := d.hypervisorConfig(bootRecordFor("x")).CPUs; got != 4 {
 		t.Errorf("--xhyve-cpu-count 0 gave %d CPUs, want all 4", got)
+	}
+}
+
+func TestPreCreateCheckNFS(t *testing.T) {
+	store := t.TempDir()
+	d := NewDriver("dev", store)
+	d.env = testEnv(t, store)
+	d.env.nfsdPath = filepath.Join(store, "no-nfsd")
+	flags := defaultFlags(d)
+	flags.Values[flagNFSShare] = []string{t.TempDir()}
+	flags.Values[flagHypervisor] = fakehv.Install(t, t.TempDir(), "xhyve", fakehv.Behavior{Dialect: "xhyve"})
+	if err := d.SetConfigFromFlags(flags); err != nil {
+		t.Fatal(err)
+	}
+	err := d.PreCreateCheck()
+	if err == nil || !strings.Contains(err.Error(), "needs nfsd") || !strings.Contains(err.Error(), "--xhyve-nfs-share") {
+		t.Errorf("PreCreateCheck err = %v, want the missing nfsd named", err)
+	}
+}
+
+func TestPreCreateCheckHypervisor(t *testing.T) {
+	store := t.TempDir()
+	notHV := filepath.Join(store, "qemu")
+	os.WriteFile(notHV, []byte("#!/bin/sh\necho 'qemu: unknown option -v'\nexit 1\n"), 0o755)
+	for hv, want := range map[string]string{
+		filepath.Join(store, "missing"): "no such file",
+		notHV:                           "qemu: unknown option -v",
+	} {
+		d := NewDriver("dev", store)
+		d.env = testEnv(t, store)
+		flags := defaultFlags(d)
+		flags.Values[flagHypervisor] = hv
+		if err := d.SetConfigFromFlags(flags); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.PreCreateCheck(); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "--xhyve-hypervisor") {
+			t.Errorf("hypervisor %s: err %v, want %q and the flag", hv, err, want)
+		}
 	}
 }

@@ -30,5 +30,13 @@ func (d *Driver) PreCreateCheck() error {
 	}
 	d.Hypervisor, d.HypervisorDialect, d.HypervisorVersion = info.Path, info.Dialect, info.Version
 	log.Infof("Using %s %s (%s)", info.Dialect, info.Version, info.Path)
-	return platformChecks(info)
+	if err := platformChecks(info); err != nil {
+		return err
+	}
+	if len(d.shares()) > 0 {
+		if err := d.nfsHost().Check(); err != nil {
+			return fmt.Errorf("--%s/--%s: %w", flagNFSShareHome, flagNFSShare, err)
+		}
+	}
+	return nil
 }

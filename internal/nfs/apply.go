@@ -136,3 +136,24 @@ func lockFile(path string) (func(), error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+// Check tells, before anything is created, whether Reconcile will be able to
+// do its privileged steps: nfsd exists and, when not root, sudo allows both
+// steps without a password (`sudo -n -l CMD` answers without one as soon as
+// any of the user's sudoers entries is NOPASSWD).
+func (h Host) Check() error {
+	if _, err := os.Stat(h.NFSD); err != nil {
+		return fmt.Errorf("NFS sharing needs nfsd: %w", err)
+	}
+	if h.Root {
+		return nil
+	}
+	for _, step := range [][]string{{h.Tee, h.Exports}, {h.NFSD, "restart"}} {
+		out, err := exec.Command(h.Sudo, append([]string{"-n", "-l"}, step...)...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%w for %q (%s): allow it without one by adding this line with `sudo visudo -f /etc/sudoers.d/docker-machine-driver-xhyve`:\n  %s",
+				ErrSudo, strings.Join(step, " "), strings.TrimSpace(string(out)), h.SudoersLine())
+		}
+	}
+	return nil
+}

@@ -262,3 +262,29 @@ func TestReconcileAsRootIsAtomic(t *testing.T) {
 		t.Error("a machine without shares created an exports file")
 	}
 }
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	nfsd := filepath.Join(dir, "nfsd")
+	os.WriteFile(nfsd, []byte("#!/bin/sh\n"), 0o755)
+	h := Host{Exports: filepath.Join(dir, "exports"), NFSD: nfsd, Sudo: fakeSudo(t, false), Tee: "/usr/bin/tee"}
+	// The fake sudo runs `-l CMD...` as a command: make -l answer like sudo.
+	listing := filepath.Join(dir, "sudo-list")
+	os.WriteFile(listing, []byte("#!/bin/sh\n[ \"$1\" = -n ] && [ \"$2\" = -l ] && { shift 2; echo \"$@\"; exit 0; }\nexit 9\n"), 0o755)
+	h.Sudo = listing
+	if err := h.Check(); err != nil {
+		t.Errorf("allowed sudo: %v", err)
+	}
+	h.Sudo = fakeSudo(t, true)
+	if err := h.Check(); !errors.Is(err, ErrSudo) || !strings.Contains(err.Error(), "NOPASSWD") {
+		t.Errorf("sudo asking a password: err %v, want ErrSudo with the sudoers line", err)
+	}
+	h.Root = true
+	if err := h.Check(); err != nil {
+		t.Errorf("root needs no sudo: %v", err)
+	}
+	h.NFSD = filepath.Join(dir, "missing")
+	if err := h.Check(); err == nil || !strings.Contains(err.Error(), "needs nfsd") {
+		t.Errorf("missing nfsd: %v", err)
+	}
+}
