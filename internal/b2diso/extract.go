@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/atomicfile"
 )
 
 // Record says which ISO the extracted boot files came from, so a changed ISO
@@ -63,7 +64,7 @@ func Ensure(isoPath, kernel, initrd string, dst Dest) (Record, bool, error) {
 	if err != nil {
 		return Record{}, false, fmt.Errorf("encode boot record: %w", err)
 	}
-	if err := writeAtomic(dst.Record, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+	if err := atomicfile.WriteFile(dst.Record, data, 0o600); err != nil {
 		return Record{}, false, err
 	}
 	return rec, true, nil
@@ -99,34 +100,13 @@ func copyOut(img io.ReaderAt, src, dst string) error {
 	if err != nil {
 		return fmt.Errorf("open %s in ISO: %w", src, err)
 	}
-	return writeAtomic(dst, func(w io.Writer) error {
+	return atomicfile.Write(dst, 0o600, func(w io.Writer) error {
 		n, err := io.Copy(w, r)
 		if err == nil && n != size {
 			err = fmt.Errorf("short read of %s: %d of %d bytes", src, n, size)
 		}
 		return err
 	})
-}
-
-// writeAtomic writes through a temporary file in the same directory and
-// renames it over p, so readers never see a partial file.
-func writeAtomic(p string, fill func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
-	if err != nil {
-		return fmt.Errorf("create temporary file for %s: %w", p, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := fill(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", p, err)
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		return fmt.Errorf("rename into %s: %w", p, err)
-	}
-	return nil
 }
 
 func exists(p string) bool {

@@ -6,7 +6,8 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/atomicfile"
 )
 
 // RemoveMAC returns the lease file without the entries of mac, keeping every
@@ -77,24 +78,8 @@ func RemoveMACFromFile(path string, mac net.HardwareAddr) (int, error) {
 	if removed == 0 {
 		return 0, nil
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".dhcpd_leases.*")
-	if err != nil {
-		return 0, fmt.Errorf("create temporary leases file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(kept); err != nil {
-		tmp.Close()
-		return 0, fmt.Errorf("write temporary leases file: %w", err)
-	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return 0, fmt.Errorf("chmod temporary leases file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("close temporary leases file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, fmt.Errorf("replace leases file: %w", err)
+	if err := atomicfile.WriteFile(path, kept, info.Mode().Perm()); err != nil {
+		return 0, err
 	}
 	return removed, nil
 }

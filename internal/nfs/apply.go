@@ -7,9 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/atomicfile"
 )
 
 // ErrSudo reports that a privileged step needs a password sudo cannot ask
@@ -66,26 +67,7 @@ func (h Host) install(data []byte) error {
 	if !h.Root {
 		return h.run(bytes.NewReader(data), h.Sudo, "-n", h.Tee, h.Exports)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(h.Exports), ".exports.*")
-	if err != nil {
-		return fmt.Errorf("create temporary exports file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write temporary exports file: %w", err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("chmod temporary exports file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close temporary exports file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), h.Exports); err != nil {
-		return fmt.Errorf("replace %s: %w", h.Exports, err)
-	}
-	return nil
+	return atomicfile.WriteFile(h.Exports, data, 0o644)
 }
 
 func (h Host) privileged(name string, args ...string) error {
