@@ -1,0 +1,216 @@
+#!/bin/sh
+# sandbox.sh [CMD [ARG...]]
+#
+# Runs CMD (default: an interactive shell) as root in new pid, network and
+# mount namespaces that stand in for the Mac around the driver (see
+# test/README.md), and tears everything down when CMD ends, fails or is
+# interrupted. The exit status is CMD's.
+#
+# Inside:
+#  - lo up; bridge $XHYVE_STANDIN_BRIDGE (vmnet0) with 192.168.64.1/24; the
+#    stand-in joins one tap per VM to it. Nothing is routed out.
+#  - dnsmasq (DHCP only) on the bridge, 192.168.64.2-254, fresh state, whose
+#    lease script (dhcp-hook.sh) rewrites /var/db/dhcpd_leases in bootpd format.
+#  - tmpfs at /var/db (dhcpd_leases) and /Library
+#    (Preferences/SystemConfiguration/com.apple.vmnet.plist).
+#  - PATH=<repo>/bin:<repo>/.cache/bin:$PATH; MACHINE_STORAGE_PATH is a fresh
+#    directory holding no-error-report and cache/boot2docker.iso (from
+#    $XHYVE_E2E_GUEST, default <repo>/.cache/guest).
+#  - exported: MACHINE_STORAGE_PATH, XHYVE_STANDIN_BRIDGE, XHYVE_STANDIN_QEMU,
+#    XHYVE_E2E_GUEST, XHYVE_SANDBOX_STATE (dnsmasq lease file and log).
+#
+# Teardown: the pid namespace's init is this script; when it exits the kernel
+# kills every process left in the namespace (VMs, dnsmasq); the mounts vanish
+# with the mount namespace, the taps with the processes holding them and the
+# bridge with the network namespace.
+#
+# Left on the host: /var/db and /Library are created as EMPTY directories
+# when missing (they are needed as mountpoints) and are left in place. The
+# run's state directory <repo>/.cache/sandbox/run.<pid> is a tmpfs mountpoint
+# inside the namespace and is removed at exit (an empty one left behind by a
+# SIGKILLed run is removed by the next run).
+#
+# Environment knobs:
+#   XHYVE_E2E_GUEST       guest OUTDIR (default <repo>/.cache/guest)
+#   XHYVE_STANDIN_QEMU    QEMU binary (default: qemu-system-x86_64 on PATH)
+#   XHYVE_SANDBOX_KEEP=1  keep the state (MACHINE_STORAGE_PATH, dnsmasq log)
+#                         on disk under <repo>/.cache/sandbox/run.<pid> instead
+#                         of a tmpfs, and print where it is
+#   XHYVE_SANDBOX_QUIET=1 do not print the setup summary on stderr
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BRIDGE=vmnet0
+
+die() { echo "sandbox: $*" >&2; exit 1; }
+
+if [ "${XHYVE_SANDBOX_INNER:-}" != 1 ]; then
+	############################################################ outside
+	[ "$(id -u)" = 0 ] || die "must run as root (namespaces, tap devices, /var/db)"
+	for t in unshare setpriv ip dnsmasq; do
+		command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || [ -x "/sbin/$t" ] ||
+			die "$t not found (see test/sandbox/host-packages.txt)"
+	done
+	QEMU=${XHYVE_STANDIN_QEMU:-$(command -v qemu-system-x86_64 || true)}
+	[ -n "$QEMU" ] || die "qemu-system-x86_64 not found (see test/sandbox/host-packages.txt)"
+
+	# The stand-in: (re)build it when missing or older than its sources.
+	BIN="$ROOT/.cache/bin"
+	if [ ! -x "$BIN/xhyve" ] || [ -n "$(find "$ROOT/test/xhyve" -name '*.go' -newer "$BIN/xhyve" 2>/dev/null | head -n1)" ]; then
+		echo "sandbox: building the xhyve stand-in" >&2
+		(cd "$ROOT" && CGO_ENABLED=0 go build -o "$BIN/xhyve" ./test/xhyve) || die "building the stand-in failed"
+	fi
+	[ -e "$BIN/hyperkit" ] || ln -s xhyve "$BIN/hyperkit"
+
+	# Mountpoints for the macOS paths: created (empty) only when missing.
+	for d in /var/db /Library; do
+		[ -d "$d" ] || { mkdir -p "$d" && echo "sandbox: created empty mountpoint $d on the host" >&2; }
+	done
+
+	# Per-run state directory; remove empty ones of runs that are gone.
+	mkdir -p "$ROOT/.cache/sandbox"
+	for d in "$ROOT"/.cache/sandbox/run.*; do
+		[ -d "$d" ] || continue
+		kill -0 "${d##*.}" 2>/dev/null || rmdir "$d" 2>/dev/null || true
+	done
+	STATE="$ROOT/.cache/sandbox/run.$$"
+	rm -rf "$STATE"
+	mkdir -p "$STATE"
+
+	# setpriv --pdeathsig: if this script dies, unshare dies, and
+	# --kill-child then kills the namespace's init and with it everything.
+	# unshare runs as a background job so that the TERM trap below can act
+	# while it runs; a background job would get stdin from /dev/null and
+	# SIGINT/SIGQUIT ignored, so stdin is passed explicitly through fd 3
+	# (dash applies /dev/null before the job's own redirections) and env
+	# restores the default signal actions (Ctrl-C must reach CMD).
+	exec 3<&0
+	XHYVE_SANDBOX_INNER=1 XHYVE_SANDBOX_DIR="$STATE" XHYVE_STANDIN_QEMU="$QEMU" \
+		setpriv --pdeathsig KILL \
+		env --default-signal=INT,QUIT \
+		unshare --pid --net --mount --fork --kill-child --mount-proc --propagation private \
+		-- /bin/sh "$HERE/sandbox.sh" "$@" 0<&3 3<&- &
+	upid=$!
+	# SIGTERM/SIGHUP: the first is passed to CMD (through the namespace's
+	# init), which then ends and the sandbox is torn down; if CMD is still
+	# there 10 s later, or on a second signal, everything is killed.
+	terminated= wpid=
+	stop() {
+		if [ -z "$terminated" ]; then
+			terminated=1
+			kill -TERM $(pgrep -P "$upid" 2>/dev/null) 2>/dev/null || true
+			(sleep 10; kill -KILL "$upid" 2>/dev/null) </dev/null >/dev/null 2>&1 &
+			wpid=$!
+		else
+			kill -KILL "$upid" 2>/dev/null || true
+		fi
+	}
+	trap stop TERM HUP
+	trap ':' INT
+	while :; do
+		rc=0
+		wait "$upid" || rc=$?
+		kill -0 "$upid" 2>/dev/null || break
+	done
+	if [ -n "$wpid" ]; then # the watchdog is not needed any more
+		pkill -P "$wpid" 2>/dev/null || true
+		kill "$wpid" 2>/dev/null || true
+	fi
+	if [ "${XHYVE_SANDBOX_KEEP:-}" = 1 ]; then
+		echo "sandbox: state kept in $STATE" >&2
+	else
+		rmdir "$STATE" 2>/dev/null || rm -rf "$STATE"
+	fi
+	exit "$rc"
+fi
+
+############################################################ inside (pid 1)
+unset XHYVE_SANDBOX_INNER
+STATE=$XHYVE_SANDBOX_DIR
+unset XHYVE_SANDBOX_DIR
+
+if [ "${XHYVE_SANDBOX_KEEP:-}" != 1 ]; then
+	mount -t tmpfs -o mode=0755 xhyve-sandbox "$STATE"
+fi
+mkdir -p "$STATE/sandbox" "$STATE/machine"
+
+# macOS paths, visible in this mount namespace only.
+mount -t tmpfs -o mode=0755 xhyve-sandbox-vardb /var/db
+mount -t tmpfs -o mode=0755 xhyve-sandbox-library /Library
+: > /var/db/dhcpd_leases
+chmod 0644 /var/db/dhcpd_leases
+mkdir -p /Library/Preferences/SystemConfiguration
+cat > /Library/Preferences/SystemConfiguration/com.apple.vmnet.plist <<'PLIST'
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>Shared_Net_Address</key>
+	<string>192.168.64.1</string>
+	<key>Shared_Net_Mask</key>
+	<string>255.255.255.0</string>
+</dict>
+</plist>
+PLIST
+
+# Network: lo, the vmnet bridge; no route out of the namespace.
+ip link set lo up
+ip link add "$BRIDGE" type bridge forward_delay 0 stp_state 0
+ip addr add 192.168.64.1/24 dev "$BRIDGE"
+ip link set "$BRIDGE" up
+
+# DHCP (no DNS), sequential addresses like bootpd, fresh lease state.
+DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
+"$DNSMASQ" --conf-file=/dev/null --port=0 \
+	--interface="$BRIDGE" --bind-interfaces \
+	--dhcp-range=192.168.64.2,192.168.64.254,255.255.255.0,1h \
+	--dhcp-authoritative --dhcp-sequential-ip \
+	--dhcp-leasefile="$STATE/sandbox/dnsmasq.leases" \
+	--dhcp-script="$HERE/dhcp-hook.sh" --script-on-renewal \
+	--user=root --group=root \
+	--pid-file="$STATE/sandbox/dnsmasq.pid" \
+	--log-facility="$STATE/sandbox/dnsmasq.log" --log-dhcp
+
+# docker-machine's store.
+: > "$STATE/machine/no-error-report"
+XHYVE_E2E_GUEST=${XHYVE_E2E_GUEST:-$ROOT/.cache/guest}
+mkdir -p "$STATE/machine/cache"
+if [ -f "$XHYVE_E2E_GUEST/boot2docker.iso" ]; then
+	cp "$XHYVE_E2E_GUEST/boot2docker.iso" "$STATE/machine/cache/boot2docker.iso"
+else
+	echo "sandbox: warning: $XHYVE_E2E_GUEST/boot2docker.iso not built yet; MACHINE_STORAGE_PATH has no cache/boot2docker.iso" >&2
+fi
+
+export PATH="$ROOT/bin:$ROOT/.cache/bin:$PATH"
+export MACHINE_STORAGE_PATH="$STATE/machine"
+export XHYVE_STANDIN_BRIDGE="$BRIDGE"
+export XHYVE_STANDIN_QEMU
+export XHYVE_E2E_GUEST
+export XHYVE_SANDBOX_STATE="$STATE/sandbox"
+
+if [ "${XHYVE_SANDBOX_QUIET:-}" != 1 ]; then
+	echo "sandbox: bridge $BRIDGE 192.168.64.1/24, MACHINE_STORAGE_PATH=$MACHINE_STORAGE_PATH" >&2
+fi
+
+# CMD runs in the background so that this init can pass SIGTERM on to it
+# (stdin and the default SIGINT/SIGQUIT actions restored, see above).
+[ $# -gt 0 ] || set -- "${SHELL:-/bin/sh}" -i
+exec 3<&0
+env --default-signal=INT,QUIT "$@" 0<&3 3<&- &
+cpid=$!
+trap 'kill -TERM $cpid 2>/dev/null || true' TERM HUP
+while :; do
+	rc=0
+	wait "$cpid" || rc=$?
+	kill -0 "$cpid" 2>/dev/null || break
+done
+
+# Teardown: stop whatever CMD left running (the kernel would kill it anyway
+# when this init exits, but the state tmpfs must be unmounted first so that
+# its host directory can be removed).
+kill -KILL -1 2>/dev/null || true
+if [ "${XHYVE_SANDBOX_KEEP:-}" != 1 ]; then
+	umount -l "$STATE" 2>/dev/null || true
+fi
+exit "$rc"

@@ -1,0 +1,15 @@
+//go:build !linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// bootVM: the stand-in boots VMs with QEMU, tap devices and ptys of Linux
+// only; parsing, -v and -h work everywhere.
+func bootVM(cfg *Config) int {
+	fmt.Fprintf(os.Stderr, "%s: the xhyve stand-in can boot VMs on Linux only\n", cfg.Prog)
+	return exitError
+}
