@@ -7,6 +7,7 @@
 #   make demo             on Linux: the whole lifecycle through the real docker-machine CLI, in the sandbox
 #   make e2e              on Linux: the end-to-end suite in the sandbox (root, QEMU)
 #   make sandbox CMD=...  run CMD (default: a shell) in the sandbox
+#   make selftest         on Linux: the xhyve stand-in and the sandbox checked on their own
 #   make clean            remove bin/ (make clean-cache also drops the harness cache in .cache/)
 
 BINARY  := docker-machine-driver-xhyve
@@ -22,7 +23,7 @@ SANDBOX := $(CURDIR)/test/sandbox/sandbox.sh
 
 export GOFLAGS := -mod=vendor
 
-.PHONY: all build install test vet unit cross clean clean-cache tools standin guest harness sandbox demo e2e
+.PHONY: all build install test vet unit cross clean clean-cache tools standin guest harness sandbox demo e2e selftest
 
 all: build
 
@@ -76,5 +77,10 @@ sandbox: harness
 demo: harness
 	$(SANDBOX) test/demo.sh
 
+# internal/nfs runs here too: its nfsexports tests need the sandbox's /sbin/nfsd.
 e2e: harness
-	$(SANDBOX) go test -tags e2e -count=1 -timeout 75m -v ./test/e2e/
+	$(SANDBOX) go test -tags e2e -count=1 -timeout 75m -v ./test/e2e/ ./internal/nfs/
+
+# The stand-in and sandbox on their own, with a tiny test guest.
+selftest: build standin
+	test/sandbox/selftest.sh
