@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -34,8 +35,10 @@ func Get(pid int) (Info, error) {
 
 // Identity is what a recorded process must look like.
 type Identity struct {
-	// Exe is the executable path; its base name must prefix-match Comm.
-	Exe string
+	// Exes are the executable's paths, as started and as resolved: the
+	// kernel names a process after the path it was started by, which may be
+	// a symlink (hyperkit -> xhyve). One base name must prefix-match Comm.
+	Exes []string
 	// NotAfter bounds the start time: a process that started after the
 	// record was written reused the pid.
 	NotAfter time.Time
@@ -45,8 +48,9 @@ type Identity struct {
 
 // Matches reports whether info describes the process id names.
 func (id Identity) Matches(info Info) bool {
-	base := filepath.Base(id.Exe)
-	if info.Comm == "" || len(info.Comm) > len(base) || base[:len(info.Comm)] != info.Comm {
+	if !slices.ContainsFunc(id.Exes, func(exe string) bool {
+		return info.Comm != "" && strings.HasPrefix(filepath.Base(exe), info.Comm)
+	}) {
 		return false
 	}
 	// Start times are rounded to clock ticks; allow a second of slack.

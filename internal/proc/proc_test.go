@@ -14,7 +14,7 @@ func TestGetSelf(t *testing.T) {
 		t.Fatal(err)
 	}
 	exe, _ := os.Executable()
-	id := Identity{Exe: exe, NotAfter: time.Now(), Args: []string{os.Args[0]}}
+	id := Identity{Exes: []string{exe}, NotAfter: time.Now(), Args: []string{os.Args[0]}}
 	if !id.Matches(info) {
 		t.Errorf("own process %+v does not match %+v", info, id)
 	}
@@ -26,19 +26,24 @@ func TestGetSelf(t *testing.T) {
 func TestIdentityRejects(t *testing.T) {
 	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 	info := Info{Comm: "docker-machine-", Start: start, Args: []string{"/usr/local/bin/docker-machine-driver-xhyve", "supervise", "/m/vm.json"}}
-	good := Identity{Exe: "/usr/local/bin/docker-machine-driver-xhyve", NotAfter: start.Add(time.Minute), Args: []string{"supervise", "/m/vm.json"}}
+	good := Identity{Exes: []string{"/usr/local/bin/docker-machine-driver-xhyve"}, NotAfter: start.Add(time.Minute), Args: []string{"supervise", "/m/vm.json"}}
 	if !good.Matches(info) {
 		t.Fatal("matching identity rejected")
 	}
 	tests := map[string]Identity{
-		"other program":    {Exe: "/usr/bin/sleep", NotAfter: good.NotAfter},
-		"pid reused later": {Exe: good.Exe, NotAfter: start.Add(-time.Minute), Args: good.Args},
-		"other machine":    {Exe: good.Exe, NotAfter: good.NotAfter, Args: []string{"supervise", "/other/vm.json"}},
+		"other program":    {Exes: []string{"/usr/bin/sleep"}, NotAfter: good.NotAfter},
+		"pid reused later": {Exes: good.Exes, NotAfter: start.Add(-time.Minute), Args: good.Args},
+		"other machine":    {Exes: good.Exes, NotAfter: good.NotAfter, Args: []string{"supervise", "/other/vm.json"}},
 	}
 	for name, id := range tests {
 		if id.Matches(info) {
 			t.Errorf("%s: matched", name)
 		}
+	}
+	viaLink := Info{Comm: "hyperkit", Start: start}
+	link := Identity{Exes: []string{"/usr/local/bin/hyperkit", "/opt/xhyve/bin/xhyve"}, NotAfter: good.NotAfter}
+	if !link.Matches(viaLink) {
+		t.Error("a process started through a symlink must match by the link's name")
 	}
 	hidden := info
 	hidden.Args = nil

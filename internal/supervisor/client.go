@@ -57,11 +57,11 @@ func Inspect(specPath string) (View, error) {
 }
 
 func supervisorIdentity(st Status, specPath string) proc.Identity {
-	return proc.Identity{Exe: st.Exe, NotAfter: st.Started, Args: []string{Command, specPath}}
+	return proc.Identity{Exes: []string{st.Exe}, NotAfter: st.Started, Args: []string{Command, specPath}}
 }
 
 func hypervisorIdentity(spec Spec, resolved string, notAfter time.Time) proc.Identity {
-	return proc.Identity{Exe: resolved, NotAfter: notAfter, Args: []string{spec.PIDFile}}
+	return proc.Identity{Exes: []string{spec.Hypervisor, resolved}, NotAfter: notAfter, Args: []string{spec.PIDFile}}
 }
 
 // readPIDFile returns the pid in path and when the file was written.

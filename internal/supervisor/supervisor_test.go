@@ -293,3 +293,20 @@ func TestTail(t *testing.T) {
 		t.Errorf("Tail of a missing file = %q", got)
 	}
 }
+
+// TestHypervisorThroughSymlink: Homebrew and Docker Desktop install hyperkit
+// as a symlink; the kernel names the process after the link.
+func TestHypervisorThroughSymlink(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "hyperkit"})
+	link := filepath.Join(v.dir, "com.docker.hyperkit")
+	if err := os.Symlink(v.hv, link); err != nil {
+		t.Fatal(err)
+	}
+	// The fake reads its behaviour next to the resolved binary, as before.
+	v.spec.Hypervisor = link
+	if err := WriteJSON(v.specAt, v.spec); err != nil {
+		t.Fatal(err)
+	}
+	v.launch()
+	v.waitFor("running through the symlink", v.running)
+}
