@@ -21,6 +21,11 @@ LEGACY_VERSION=18.06.1-ce   # version of boot2docker-legacy.iso
 ZSTD_LEVEL=${GUEST_ZSTD_LEVEL:-10}
 APPEND="loglevel=3 console=ttyS0 console=tty0 noembed nomodeset norestore waitusb=10 base"
 
+mkdir -p "$OUTDIR"
+# one build per OUTDIR at a time (tests may call this concurrently)
+exec 9>"$OUTDIR/.lock"
+flock 9
+
 T0=$(date +%s.%N)
 TLAST=$T0
 step() { # step NAME: prints the time spent since the previous step
