@@ -13,22 +13,49 @@
 #    lease script (dhcp-hook.sh) rewrites /var/db/dhcpd_leases in bootpd format.
 #  - tmpfs at /var/db (dhcpd_leases) and /Library
 #    (Preferences/SystemConfiguration/com.apple.vmnet.plist).
+#  - overlayfs over /etc, /run and the directory of /sbin (/usr/sbin on
+#    merged-/usr systems), writable layers in the run's state: writes there
+#    stay in this namespace (mounts below them are moved back on top).
+#    /etc/exports starts ABSENT (a fresh Mac has none) and is root-writable,
+#    replaceable by rename; /sbin/nfsd is the nfsd stand-in (test/nfsd, built
+#    into .cache/bin/nfsd); /run holds rpcbind's socket and lock, private.
+#  - NFS server, started lazily by the first `nfsd start|restart|enable`
+#    (about 0.3 s): rpcbind, rpc.statd and nfs-ganesha on 192.168.64.1 (NFSv3
+#    with MOUNT on 20048 and NLM on 32803, NFSv4, NFS on 2049), serving what
+#    /etc/exports says (see test/nfsd/README.md). Its state and logs
+#    (ganesha.log, nfsd.log: every nfsd command and what it did) are in
+#    $XHYVE_SANDBOX_STATE/nfs; /run/xhyve-sandbox/nfsd.env tells nfsd where.
 #  - PATH=<repo>/bin:<repo>/.cache/bin:$PATH; MACHINE_STORAGE_PATH is a fresh
 #    directory holding no-error-report and cache/boot2docker.iso (from
 #    $XHYVE_E2E_GUEST, default <repo>/.cache/guest).
 #  - exported: MACHINE_STORAGE_PATH, XHYVE_STANDIN_BRIDGE, XHYVE_STANDIN_QEMU,
-#    XHYVE_E2E_GUEST, XHYVE_SANDBOX_STATE (dnsmasq lease file and log).
+#    XHYVE_E2E_GUEST, XHYVE_SANDBOX_STATE (dnsmasq lease file, pid file and
+#    log, dhcp-hosts, nfs/).
+#
+# Pinning a VM's address (so that it changes at the VM's next boot): append
+# `MAC,IP` (MAC as xhyve -M prints it, IP in 192.168.64.0/24 and not leased
+# to another VM) to $XHYVE_SANDBOX_STATE/dhcp-hosts and send dnsmasq SIGHUP:
+#
+#   echo "$mac,192.168.64.200" >> "$XHYVE_SANDBOX_STATE/dhcp-hosts"
+#   kill -HUP "$(cat "$XHYVE_SANDBOX_STATE/dnsmasq.pid")"
+#
+# The running VM keeps its address; when it boots again (stop/start,
+# restart) it is offered the pinned one, even though dnsmasq still holds its
+# old lease, and dhcp-hook.sh replaces the MAC's entry in
+# /var/db/dhcpd_leases. Delete the line and SIGHUP again to unpin.
 #
 # Teardown: the pid namespace's init is this script; when it exits the kernel
-# kills every process left in the namespace (VMs, dnsmasq); the mounts vanish
-# with the mount namespace, the taps with the processes holding them and the
-# bridge with the network namespace.
+# kills every process left in the namespace (VMs, dnsmasq, NFS server); the
+# mounts (overlays included) vanish with the mount namespace, the taps with
+# the processes holding them and the bridge with the network namespace.
 #
 # Left on the host: /var/db and /Library are created as EMPTY directories
 # when missing (they are needed as mountpoints) and are left in place. The
 # run's state directory <repo>/.cache/sandbox/run.<pid> is a tmpfs mountpoint
 # inside the namespace and is removed at exit (an empty one left behind by a
-# SIGKILLed run is removed by the next run).
+# SIGKILLed run is removed by the next run). /etc, /run and /sbin are not
+# changed. The driver's exports lock, /tmp/docker-machine-driver-xhyve.exports.lock
+# (an empty file), is in the host's /tmp and stays there.
 #
 # Environment knobs:
 #   XHYVE_E2E_GUEST       guest OUTDIR (default <repo>/.cache/guest)
@@ -62,6 +89,11 @@ if [ "${XHYVE_SANDBOX_INNER:-}" != 1 ]; then
 		(cd "$ROOT" && CGO_ENABLED=0 go build -o "$BIN/xhyve" ./test/xhyve) || die "building the stand-in failed"
 	fi
 	[ -e "$BIN/hyperkit" ] || ln -s xhyve "$BIN/hyperkit"
+	# The nfsd stand-in (installed as /sbin/nfsd inside), the same way.
+	if [ ! -x "$BIN/nfsd" ] || [ -n "$(find "$ROOT/test/nfsd" -name '*.go' -newer "$BIN/nfsd" 2>/dev/null | head -n1)" ]; then
+		echo "sandbox: building the nfsd stand-in" >&2
+		(cd "$ROOT" && CGO_ENABLED=0 go build -o "$BIN/nfsd" ./test/nfsd) || die "building the nfsd stand-in failed"
+	fi
 
 	# Mountpoints for the macOS paths: created (empty) only when missing.
 	for d in /var/db /Library; do
@@ -135,6 +167,45 @@ if [ "${XHYVE_SANDBOX_KEEP:-}" != 1 ]; then
 fi
 mkdir -p "$STATE/sandbox" "$STATE/machine"
 
+# overlay DIR NAME: DIR becomes an overlayfs over itself whose writable
+# layer is $STATE/sandbox/overlay/NAME, so what is written there stays in
+# this namespace. Mounts below DIR are moved aside first and put back on top.
+overlay() {
+	o="$STATE/sandbox/overlay/$2"
+	mkdir -p "$o/upper" "$o/work" "$o/keep"
+	: > "$o/keep.list"
+	i=0 last=
+	for m in $(awk -v d="$1/" 'index($5, d) == 1 && $5 !~ /\\/ { print $5 }' /proc/self/mountinfo | sort -u); do
+		case "$m" in "$last"/*) [ -n "$last" ] && continue ;; esac
+		last=$m i=$((i + 1))
+		if [ -d "$m" ]; then mkdir "$o/keep/$i"; else : > "$o/keep/$i"; fi
+		mount --move "$m" "$o/keep/$i" || die "overlay $1: cannot move the mount $m aside"
+		echo "$i $m" >> "$o/keep.list"
+	done
+	mount -t overlay -o "lowerdir=$1,upperdir=$o/upper,workdir=$o/work" "xhyve-sandbox-$2" "$1" ||
+		die "cannot mount an overlay on $1 (overlayfs needed)"
+	while read -r i m; do
+		if [ ! -e "$m" ]; then
+			if [ -d "$o/keep/$i" ]; then mkdir -p "$m"; else : > "$m"; fi
+		fi
+		mount --move "$o/keep/$i" "$m"
+	done < "$o/keep.list"
+}
+
+# /etc, /run and the directory of /sbin (/usr/sbin when /sbin is a link):
+# writable here, unchanged on the host. /etc/exports starts absent, as on a
+# fresh Mac; /sbin/nfsd is the stand-in; /run keeps rpcbind's socket and lock
+# private to this sandbox.
+SBIN=$(readlink -f /sbin)
+overlay /etc etc
+overlay /run run
+overlay "$SBIN" sbin
+rm -f /etc/exports
+cp "$ROOT/.cache/bin/nfsd" "$SBIN/nfsd"
+chmod 0755 "$SBIN/nfsd"
+mkdir -p /run/xhyve-sandbox "$STATE/sandbox/nfs"
+printf 'NFSD_STATE=%s\nNFSD_BIND=%s\n' "$STATE/sandbox/nfs" 192.168.64.1 > /run/xhyve-sandbox/nfsd.env
+
 # macOS paths, visible in this mount namespace only.
 mount -t tmpfs -o mode=0755 xhyve-sandbox-vardb /var/db
 mount -t tmpfs -o mode=0755 xhyve-sandbox-library /Library
@@ -160,13 +231,16 @@ ip link add "$BRIDGE" type bridge forward_delay 0 stp_state 0
 ip addr add 192.168.64.1/24 dev "$BRIDGE"
 ip link set "$BRIDGE" up
 
-# DHCP (no DNS), sequential addresses like bootpd, fresh lease state.
+# DHCP (no DNS), sequential addresses like bootpd, fresh lease state;
+# dhcp-hosts pins MACs to addresses (see the header).
+: > "$STATE/sandbox/dhcp-hosts"
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 "$DNSMASQ" --conf-file=/dev/null --port=0 \
 	--interface="$BRIDGE" --bind-interfaces \
 	--dhcp-range=192.168.64.2,192.168.64.254,255.255.255.0,1h \
 	--dhcp-authoritative --dhcp-sequential-ip \
 	--dhcp-leasefile="$STATE/sandbox/dnsmasq.leases" \
+	--dhcp-hostsfile="$STATE/sandbox/dhcp-hosts" \
 	--dhcp-script="$HERE/dhcp-hook.sh" --script-on-renewal \
 	--user=root --group=root \
 	--pid-file="$STATE/sandbox/dnsmasq.pid" \

@@ -26,6 +26,11 @@
 #   noacpi    without -A, SIGTERM kills at once too
 #   two       two VMs at once get different addresses
 #   disks     virtio-blk, ahci-hd and ahci-cd show up in the guest
+#   nfs       the NFS server side, no VM: /etc/exports and /sbin/nfsd inside
+#             only, checkexports, restart adding/dropping exports as mountd
+#             lists them, stable export ids, stop/start/update (timings)
+#   dhcppin   a MAC pinned in dhcp-hosts (+ SIGHUP) gets that address at the
+#             VM's next boot
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -58,9 +63,13 @@ t_sandbox() {
 		case "$PATH" in "'"$ROOT/bin:$ROOT/.cache/bin:"'"*) ;; *) exit 9;; esac
 		command -v xhyve >/dev/null && command -v hyperkit >/dev/null
 		test -x "$XHYVE_STANDIN_QEMU" && test -n "$XHYVE_E2E_GUEST"
+		test ! -e /etc/exports && test -x /sbin/nfsd && test -s /run/xhyve-sandbox/nfsd.env
+		test -f "$XHYVE_SANDBOX_STATE/dhcp-hosts" && touch /etc/xhyve-sandbox-probe /run/xhyve-sandbox-probe
 		echo inside-ok' 2>&1)
-	[ "$out" = inside-ok ] && okk "inside: pid 1, bridge, no default route, /var/db, plist, store, PATH, env" || badd "inside checks: $out"
+	[ "$out" = inside-ok ] && okk "inside: pid 1, bridge, no default route, /var/db, plist, store, PATH, env, /sbin/nfsd, no /etc/exports, dhcp-hosts" || badd "inside checks: $out"
 	[ ! -s /var/db/dhcpd_leases ] && [ ! -e /Library/Preferences ] && okk "/var/db and /Library untouched on the host" || badd "host /var/db or /Library modified"
+	[ ! -e /etc/xhyve-sandbox-probe ] && [ ! -e /run/xhyve-sandbox-probe ] && [ ! -e /run/xhyve-sandbox ] && [ ! -e "$(readlink -f /sbin)/nfsd" ] &&
+		okk "/etc, /run, /sbin written inside only (overlays): no probe files, no /sbin/nfsd on the host" || badd "sandbox writes reached the host's /etc, /run or /sbin"
 
 	# two sandboxes at once, each with a VM that gets a lease
 	vm='u=$(cat /proc/sys/kernel/random/uuid)
@@ -459,6 +468,124 @@ t_disks() {
 	vm_wait_exit dk 60 >/dev/null
 }
 
+######################################################################## nfs
+# Server side of NFS, no VM: /etc/exports and /sbin/nfsd as on a Mac,
+# checkexports, restart adding and dropping exports (as mountd lists them),
+# stable export ids, several clients of one directory, stop/start/update.
+t_nfs() {
+	echo "== nfs (server side: /etc/exports, /sbin/nfsd, ganesha)"
+	local t out rc d=$W/nfs ids
+	mkdir -p "$d/a" "$d/b" "$d/c/sub" "$d/space dir"
+	check "/etc/exports absent at start (fresh Mac)" test ! -e /etc/exports
+	check "/sbin/nfsd is the stand-in" sh -c '/sbin/nfsd -v 2>&1 | grep -q "usage: nfsd"'
+	check "nfsd status: not running" sh -c 'nfsd status | grep -q "nfsd is not running"'
+	check "nfsd update fails when not running" sh -c '! nfsd update 2>/dev/null'
+	# checkexports (exit status and the line in the message)
+	printf '# c\n%s -alldirs -mapall=0:0 192.168.64.2\n"%s" -ro 192.168.64.3 \\\n  192.168.64.4\n' "$d/a" "$d/space dir" > "$d/good"
+	check "checkexports: comments, quotes, continuation -> 0" nfsd -F "$d/good" checkexports
+	while IFS='|' read -r want line; do
+		[ -n "$want" ] || continue
+		printf '# line 1\n%s\n' "$line" | sed "s#@#$d#g" > "$d/bad"
+		out=$(nfsd -F "$d/bad" checkexports 2>&1); rc=$?
+		check "checkexports rejects: $line -> '$out'" sh -c '[ "$1" = 1 ] && echo "$2" | grep -q "^exports:2: .*$3"' _ "$rc" "$out" "$want"
+	done <<-'EOF'
+	got host/group with no directory|relative/dir 192.168.64.2
+	non-existent components|@/missing 192.168.64.2
+	unrecognized export option|@/a -bogus 192.168.64.2
+	Unknown user|@/a -mapall=no-such-user 192.168.64.2
+	no groups found|@/a -mapall=0: 192.168.64.2
+	mutually exclusive|@/a -mapall=0:0 -maproot=0:0 192.168.64.2
+	both network and hosts|@/a -network 10.0.0.0 -mask 255.0.0.0 192.168.64.2
+	couldn't get address for host|@/a no-such-host.invalid
+	Directories must be first|@/a 192.168.64.2 @/b
+	EOF
+	printf '%s -mapall=0:0 192.168.64.2\n%s -mapall=1:1 192.168.64.2\n' "$d/a" "$d/a" > "$d/bad"
+	out=$(nfsd -F "$d/bad" checkexports 2>&1)
+	check "checkexports rejects a host given twice for one directory: '$(echo "$out" | head -n1)'" sh -c 'echo "$1" | grep -q "^exports:2: conflicting exports for"' _ "$out"
+	printf '%s 192.168.64.2\n%s 192.168.64.3\n' "$d/c" "$d/c/sub" > "$d/bad"
+	out=$(nfsd -F "$d/bad" checkexports 2>&1)
+	check "checkexports rejects nested exports: '$out'" sh -c 'echo "$1" | grep -q "^exports:2: .* conflicts with existing export"' _ "$out"
+	# restart: starts rpcbind, rpc.statd, ganesha
+	printf '%s -alldirs -mapall=0:0 192.168.64.2\n' "$d/a" > /etc/exports
+	t=$(now)
+	nfsd restart; rc=$?
+	check "first nfsd restart (starts the server) rc $rc in $(since "$t")" test $rc = 0
+	check "nfsd status: running" sh -c 'nfsd status | grep -q "nfsd is running"'
+	out=$(nfsd exports)
+	check "served: '$out'" test "$out" = "$d/a 192.168.64.2"
+	out=$(rpcinfo -p 192.168.64.1 2>&1)
+	for prog in "100003    3   tcp   2049" "100003    4   tcp   2049" "100005    3   tcp  20048" "100005    3   udp  20048" "100021    4   tcp  32803" "100024    1   udp"; do
+		check "rpcbind on 192.168.64.1 lists $prog" sh -c 'echo "$1" | grep -q "$2"' _ "$out" "$prog"
+	done
+	check "NFS, MOUNT, NLM listen on 192.168.64.1 only" sh -c 'for p in 2049 20048 32803; do ss -Hltn | grep -q "192.168.64.1\]*:$p " && ! ss -Hltn | grep -Eq "(0.0.0.0|\*|\[::\]):$p " || exit 1; done'
+	# reload: add an export and a second client of the same directory
+	printf '%s -alldirs -mapall=0:0 192.168.64.2\n%s -alldirs -mapall=0:0 192.168.64.3\n%s -ro -network 192.168.64.0 -mask 255.255.255.0\n' "$d/a" "$d/a" "$d/b" >> /etc/exports
+	sed -i 1d /etc/exports
+	ids=$(cat "$XHYVE_SANDBOX_STATE/nfs/export-ids")
+	t=$(now)
+	nfsd restart; rc=$?
+	out=$(nfsd exports | tr '\n' ';')
+	check "restart adds (reload in $(since "$t")): '$out'" test "$rc;$out" = "0;$d/a 192.168.64.2,192.168.64.3;$d/b 192.168.64.0/24;"
+	# drop one client, then a whole export
+	printf '%s -alldirs -mapall=0:0 192.168.64.3\n' "$d/a" > /etc/exports
+	t=$(now)
+	nfsd restart; rc=$?
+	out=$(nfsd exports | tr '\n' ';')
+	check "restart drops a client and an export (in $(since "$t")): '$out'" test "$rc;$out" = "0;$d/a 192.168.64.3;"
+	check "export ids stay (file handles survive): $(head -n1 "$XHYVE_SANDBOX_STATE/nfs/export-ids")" \
+		test "$(head -n1 "$XHYVE_SANDBOX_STATE/nfs/export-ids")" = "$(echo "$ids" | head -n1)"
+	check "ganesha was reloaded, not restarted" sh -c '[ "$(grep -c "started ganesha" "$1")" = 1 ]' _ "$XHYVE_SANDBOX_STATE/nfs/nfsd.log"
+	# an entry with errors is not served; the rest is
+	printf '%s -alldirs 192.168.64.3\n%s -bogus 192.168.64.4\n' "$d/a" "$d/b" > /etc/exports
+	out=$(nfsd restart 2>&1); rc=$?
+	check "restart with a bad entry: rc $rc, serves the rest, says which line" sh -c '[ "$1" = 0 ] && echo "$2" | grep -q "exports:2: " && [ "$(nfsd exports)" = "$3 192.168.64.3" ]' _ "$rc" "$out" "$d/a"
+	rm /etc/exports
+	nfsd restart; rc=$?
+	check "no /etc/exports: nothing served (rc $rc)" test "$rc" = 0 -a -z "$(nfsd exports)"
+	# stop / start / update
+	nfsd stop
+	check "nfsd stop: rpcbind, statd, ganesha gone" sh -c '! pgrep -x ganesha.nfsd && ! pgrep -x rpcbind && ! pgrep -x rpc.statd' 
+	printf '%s 192.168.64.9\n' "$d/b" > /etc/exports
+	t=$(now)
+	nfsd start; rc=$?
+	check "nfsd start (rc $rc) in $(since "$t"): '$(nfsd exports)'" test "$rc;$(nfsd exports)" = "0;$d/b 192.168.64.9"
+	: > /etc/exports
+	nfsd update; rc=$?
+	check "nfsd update (rc $rc): nothing served" test "$rc" = 0 -a -z "$(nfsd exports)"
+	nfsd stop
+}
+
+################################################################# dhcp pinning
+# The recipe of sandbox.sh's header: MAC,IP in $XHYVE_SANDBOX_STATE/dhcp-hosts
+# and SIGHUP to dnsmasq; the VM gets the pinned address at its next boot.
+t_dhcppin() {
+	echo "== dhcp pinning (a VM's address changes at its next boot)"
+	local u mac hw ip1 ip2 t pin=192.168.64.200
+	u=$(newuuid)
+	mac=$(xhyve -M -U "$u" -s 2:0,virtio-net -f kexec,/dev/null,, | sed 's/^MAC: //')
+	hw=$(unpad "$mac")
+	boot_ready dp xhyve "$u" || { vm_kill dp; return; }
+	wait_for /var/db/dhcpd_leases "hw_address=1,$hw\$" 60
+	ip1=$(lease_ip "$hw")
+	check "first boot: $ip1" test -n "$ip1" -a "$ip1" != "$pin"
+	echo "$mac,$pin" >> "$XHYVE_SANDBOX_STATE/dhcp-hosts"
+	kill -HUP "$(cat "$XHYVE_SANDBOX_STATE/dnsmasq.pid")"
+	kill -TERM "$(vm_pid dp)"
+	vm_wait_exit dp 60 >/dev/null
+	t=$(now)
+	boot_ready dp xhyve "$u" || { vm_kill dp; return; }
+	local i
+	for i in $(seq 1 60); do [ "$(lease_ip "$hw")" = "$pin" ] && break; sleep 1; done
+	ip2=$(lease_ip "$hw")
+	check "second boot: $ip2 (pinned $pin) after $(since "$t")" test "$ip2" = "$pin"
+	check "one entry for the MAC in /var/db/dhcpd_leases" test "$(grep -c "hw_address=1,$hw\$" /var/db/dhcpd_leases)" = 1
+	check "guest answers at $pin" pingable "$pin"
+	kill -TERM "$(vm_pid dp)"
+	vm_wait_exit dp 60 >/dev/null
+	sed -i "/^$mac,/d" "$XHYVE_SANDBOX_STATE/dhcp-hosts"
+	kill -HUP "$(cat "$XHYVE_SANDBOX_STATE/dnsmasq.pid")"
+}
+
 T=$(now)
 want cli && t_cli
 want boot && t_boot
@@ -471,5 +598,7 @@ want sigkill && t_sigkill
 want early && t_early
 want two && t_two
 want disks && t_disks
+want nfs && t_nfs
+want dhcppin && t_dhcppin
 echo "== $PASSES passed, $FAILS failed in $(since "$T")"
 [ "$FAILS" = 0 ]
