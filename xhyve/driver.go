@@ -71,7 +71,10 @@ type Driver struct {
 	HypervisorDialect hypervisor.Dialect
 	HypervisorVersion string
 
-	NFSShareHome  bool
+	NFSShareHome bool
+	// NFSHomeRoot is the home root that NFSShareHome exports, fixed at
+	// create.
+	NFSHomeRoot   string
 	NFSShares     []string
 	NFSSharesRoot string
 	// NFSUID and NFSGID own what the guest writes through the shares: the

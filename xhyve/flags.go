@@ -90,6 +90,10 @@ func (d *Driver) SetConfigFromFlags(opts drivers.DriverOptions) error {
 	d.BootInitrd = opts.String(flagBootInitrd)
 	d.Hypervisor = opts.String(flagHypervisor)
 	d.NFSShares = opts.StringSlice(flagNFSShare)
+	d.NFSHomeRoot = ""
+	if d.NFSShareHome {
+		d.NFSHomeRoot = homeRoot()
+	}
 	d.NFSSharesRoot = opts.String(flagNFSShareRoot)
 	d.SSHUser = defaultSSHUser
 	d.SetSwarmConfigFromFlags(opts)

@@ -218,3 +218,31 @@ func TestPreCreateCheckHypervisor(t *testing.T) {
 		}
 	}
 }
+
+func TestNFSShareHomeRoot(t *testing.T) {
+	store := t.TempDir()
+	home := filepath.Join(t.TempDir(), "Users", "me")
+	os.MkdirAll(home, 0o755)
+	t.Setenv("HOME", home)
+	d := NewDriver("dev", store)
+	d.env = testEnv(t, store)
+	flags := defaultFlags(d)
+	flags.Values[flagNFSShareHome] = true
+	flags.Values[flagNFSShare] = []string{filepath.Join(home, "src")}
+	os.Mkdir(filepath.Join(home, "src"), 0o755)
+	err := d.SetConfigFromFlags(flags)
+	if err == nil || !strings.Contains(err.Error(), "nested") {
+		t.Errorf("a share inside the shared home root: err %v", err)
+	}
+	flags.Values[flagNFSShare] = []string{}
+	if err := d.SetConfigFromFlags(flags); err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Dir(home); d.NFSHomeRoot != want || d.shares()[0] != (share{want, want}) {
+		t.Errorf("home root %q, shares %v; want %q at the same path", d.NFSHomeRoot, d.shares(), want)
+	}
+	t.Setenv("HOME", "/root")
+	if err := d.SetConfigFromFlags(flags); err == nil || !strings.Contains(err.Error(), "is /") {
+		t.Errorf("home root /: err %v", err)
+	}
+}

@@ -19,8 +19,7 @@ type share struct {
 func (d *Driver) shares() []share {
 	var out []share
 	if d.NFSShareHome {
-		root := homeRoot()
-		out = append(out, share{Host: root, Guest: root})
+		out = append(out, share{Host: d.NFSHomeRoot, Guest: d.NFSHomeRoot})
 	}
 	for _, s := range d.NFSShares {
 		out = append(out, share{Host: s, Guest: filepath.Join(d.NFSSharesRoot, s)})
@@ -32,6 +31,9 @@ func (d *Driver) shares() []share {
 // not nested in one another (NFS refuses nested exports).
 func (d *Driver) checkShares() []error {
 	var errs []error
+	if d.NFSShareHome && d.NFSHomeRoot == "/" {
+		errs = append(errs, fmt.Errorf("--%s: the home root (the parent of $HOME) is /, which is not shared; use --%s DIR", flagNFSShareHome, flagNFSShare))
+	}
 	for _, s := range d.NFSShares {
 		switch info, err := os.Stat(s); {
 		case !filepath.IsAbs(s):

@@ -1,0 +1,180 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const exportsFile = "/etc/exports"
+
+// TestNFSShares: host folders appear in the VM and in containers, files the
+// guest writes belong to the user on the host, the shares survive stop/start,
+// a guest reboot and an address change, one machine's rm leaves the others'
+// exports alone, and the user's own exports stay byte for byte.
+func TestNFSShares(t *testing.T) {
+	base := t.TempDir()
+	userExport := filepath.Join(base, "user-export")
+	src := filepath.Join(base, "src")
+	home := filepath.Join(base, "Users", "me")
+	for _, d := range []string{userExport, src, home} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	userLines := "# the user's own exports, kept byte for byte\n" + userExport + " -ro 10.9.8.7\n\n"
+	if err := os.WriteFile(exportsFile, []byte(userLines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(src, "hello.txt"), "hello from the host\n")
+	writeFile(t, filepath.Join(home, "profile.txt"), "home share\n")
+
+	const one, two = "nfs1", "nfs2"
+	dm(t, "create", "-d", "xhyve", "--xhyve-nfs-share", src, one)
+	guestSrc := "/nfsshares" + src
+	mac, _ := driverConfig(t, one)["MACAddress"].(string)
+	ip := machineIP(t, one)
+	assertExported(t, src, ip)
+
+	t.Run("host file in the guest and in a container", func(t *testing.T) {
+		if got := ssh(t, one, "cat "+guestSrc+"/hello.txt"); got != "hello from the host" {
+			t.Errorf("guest reads %q", got)
+		}
+		docker(t, one, "import", guestFile("image.tar"), "e2e/busybox")
+		got := docker(t, one, "run", "--rm", "-v", guestSrc+":/src", "e2e/busybox", "cat", "/src/hello.txt")
+		if strings.TrimSpace(got) != "hello from the host" {
+			t.Errorf("container reads %q", got)
+		}
+	})
+
+	t.Run("guest writes belong to the user", func(t *testing.T) {
+		ssh(t, one, "echo from the guest > "+guestSrc+"/guest.txt")
+		p := filepath.Join(src, "guest.txt")
+		if got := readFile(t, p); got != "from the guest\n" {
+			t.Errorf("host reads %q", got)
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sys := st.Sys().(*syscall.Stat_t)
+		// The guest's docker user is uid 1000; -mapall makes it the creator.
+		if int(sys.Uid) != os.Getuid() || int(sys.Gid) != os.Getgid() {
+			t.Errorf("guest.txt is owned by %d:%d on the host, want %d:%d", sys.Uid, sys.Gid, os.Getuid(), os.Getgid())
+		}
+	})
+
+	t.Run("survives stop and start", func(t *testing.T) {
+		dm(t, "stop", one)
+		writeFile(t, filepath.Join(src, "while-stopped.txt"), "written while stopped\n")
+		dm(t, "start", one)
+		if got := ssh(t, one, "cat "+guestSrc+"/while-stopped.txt"); got != "written while stopped" {
+			t.Errorf("after start the guest reads %q", got)
+		}
+	})
+
+	t.Run("survives a guest reboot", func(t *testing.T) {
+		before := supervisorBoots(t, one)
+		dmErr(t, "ssh", one, "sudo reboot")
+		deadline := time.Now().Add(4 * time.Minute)
+		for supervisorBoots(t, one) <= before {
+			if time.Now().After(deadline) {
+				t.Fatal("no new boot after the guest rebooted")
+			}
+			time.Sleep(time.Second)
+		}
+		var got string
+		for end := time.Now().Add(3 * time.Minute); time.Now().Before(end); time.Sleep(3 * time.Second) {
+			out, err := dmErr(t, "ssh", one, "cat "+guestSrc+"/hello.txt")
+			if got = strings.TrimSpace(out); err == nil {
+				break
+			}
+		}
+		if got != "hello from the host" {
+			t.Errorf("after the reboot the guest reads %q", got)
+		}
+	})
+
+	t.Run("address change is reconciled", func(t *testing.T) {
+		dm(t, "stop", one)
+		newIP := pinAddress(t, mac)
+		dm(t, "start", one)
+		if got := machineIP(t, one); got != newIP {
+			t.Fatalf("machine came back on %s, want the pinned %s", got, newIP)
+		}
+		assertExported(t, src, newIP)
+		if exports := readFile(t, exportsFile); strings.Contains(exports, " "+ip+"\n") {
+			t.Errorf("the old address %s is still exported:\n%s", ip, exports)
+		}
+		if got := ssh(t, one, "cat "+guestSrc+"/hello.txt"); got != "hello from the host" {
+			t.Errorf("after the address change the guest reads %q", got)
+		}
+		ip = newIP
+	})
+
+	t.Run("rm of one machine leaves the other's export", func(t *testing.T) {
+		// The home-root share, at the same path in the guest.
+		out, err := run(t, 10*time.Minute, []string{"HOME=" + home}, "docker-machine", "create", "-d", "xhyve", "--xhyve-experimental-nfs-share", two)
+		if err != nil {
+			t.Fatalf("create %s: %v\n%s", two, err, out)
+		}
+		homeRoot := filepath.Dir(home)
+		twoIP := machineIP(t, two)
+		assertExported(t, homeRoot, twoIP)
+		if got := ssh(t, two, "cat "+home+"/profile.txt"); got != "home share" {
+			t.Errorf("%s reads %q from the home root share", two, got)
+		}
+		dm(t, "rm", "-y", one)
+		assertRemoved(t, one, mac)
+		if strings.Contains(readFile(t, exportsFile), src) {
+			t.Errorf("%s's export survived its rm:\n%s", one, readFile(t, exportsFile))
+		}
+		assertExported(t, homeRoot, twoIP)
+		ssh(t, two, "echo still mounted > "+home+"/after-rm.txt")
+		if got := readFile(t, filepath.Join(home, "after-rm.txt")); got != "still mounted\n" {
+			t.Errorf("%s's share after the other rm: %q", two, got)
+		}
+		dm(t, "rm", "-y", two)
+	})
+
+	if got := readFile(t, exportsFile); got != userLines {
+		t.Errorf("exports after every rm:\n%q\nwant the user's lines byte for byte:\n%q", got, userLines)
+	}
+}
+
+// assertExported checks /etc/exports exports dir to ip in one of the
+// driver's marked blocks.
+func assertExported(t *testing.T, dir, ip string) {
+	t.Helper()
+	exports := readFile(t, exportsFile)
+	for _, line := range strings.Split(exports, "\n") {
+		if strings.HasPrefix(line, dir+" ") && strings.Contains(line, "-mapall=") && strings.HasSuffix(line, " "+ip) {
+			if !strings.Contains(exports, "# BEGIN: docker-machine-driver-xhyve ") {
+				t.Errorf("export of %s is not in a marked block:\n%s", dir, exports)
+			}
+			return
+		}
+	}
+	t.Errorf("%s is not exported to %s:\n%s", dir, ip, exports)
+}
+
+func writeFile(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
