@@ -178,3 +178,27 @@ func readFile(t *testing.T, p string) string {
 	}
 	return string(data)
 }
+
+// pinAddress makes the sandbox's DHCP server give mac a new address on its
+// next boot, as vmnet may after a lease expires, and returns the address.
+func pinAddress(t *testing.T, mac string) string {
+	t.Helper()
+	const ip = "192.168.64.200"
+	state := os.Getenv("XHYVE_SANDBOX_STATE")
+	f, err := os.OpenFile(filepath.Join(state, "dhcp-hosts"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(mac + "," + ip + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	pid, err := os.ReadFile(filepath.Join(state, "dnsmasq.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(t, time.Minute, nil, "kill", "-HUP", strings.TrimSpace(string(pid))); err != nil {
+		t.Fatalf("reload dnsmasq: %v %s", err, out)
+	}
+	return ip
+}
