@@ -294,21 +294,24 @@ check_libs() {
 check_libs || die "library check failed (add the library packages to packages.txt)"
 step "library check"
 
-# --- the docker binaries (190 MB) go in a zstd tarball that rcS unpacks into a tmpfs
+# --- the docker binaries (190 MB) go in zstd tarballs that rcS unpacks into a tmpfs
 # on /opt/docker in the background: the kernel unpacks a 4x smaller initramfs
 # before init (faster boot to DHCP/ssh), and the rootfs tmpfs, limited to half
 # the RAM, does not have to hold them (the guest boots in 512 MB too) ----------------
-DOCKER_FILES=(usr/sbin/dockerd usr/sbin/docker-proxy usr/sbin/runc usr/bin/docker usr/bin/containerd
-	usr/bin/containerd-shim-runc-v2 usr/bin/tini-static)
-PAYLOAD="$WORK/docker-payload"
-for f in "${DOCKER_FILES[@]}"; do
-	[ -f "$ROOT/$f" ] && [ ! -L "$ROOT/$f" ] || die "missing $f"
-	install -D -m 0755 "$ROOT/$f" "$PAYLOAD/$f"
-	rm -f "$ROOT/$f"
-	ln -s "/opt/docker/$f" "$ROOT/$f"
+# two tarballs of about the same size, unpacked in parallel (one zstd per vCPU)
+DOCKER_PARTS=("usr/sbin/dockerd usr/sbin/runc usr/sbin/docker-proxy usr/bin/tini-static"
+	"usr/bin/containerd usr/bin/containerd-shim-runc-v2 usr/bin/docker")
+for i in "${!DOCKER_PARTS[@]}"; do
+	PAYLOAD="$WORK/docker-payload-$i"
+	for f in ${DOCKER_PARTS[$i]}; do
+		[ -f "$ROOT/$f" ] && [ ! -L "$ROOT/$f" ] || die "missing $f"
+		install -D -m 0755 "$ROOT/$f" "$PAYLOAD/$f"
+		rm -f "$ROOT/$f"
+		ln -s "/opt/docker/$f" "$ROOT/$f"
+	done
+	(cd "$PAYLOAD" && tar --owner=0 --group=0 --numeric-owner -cf - .) | zstd -q -T0 -"$ZSTD_LEVEL" \
+		> "$ROOT/usr/lib/boot2docker/docker-$i.tar.zst"
 done
-(cd "$PAYLOAD" && tar --owner=0 --group=0 --numeric-owner -cf - .) | zstd -q -T0 -"$ZSTD_LEVEL" \
-	> "$ROOT/usr/lib/boot2docker/docker.tar.zst"
 step "docker payload"
 
 # --- initramfs: one big archive shared by both ISOs + a small one per ISO ---------------------
@@ -375,7 +378,7 @@ mkiso boot2docker-legacy.iso "$LEGACY_VERSION" legacy
 step "isos"
 
 # --- host docker client and the container image ----------------------------------------------
-install -m 0755 "$PAYLOAD/usr/bin/docker" "$OUTDIR/docker.tmp"
+install -m 0755 "$WORK/docker-payload-1/usr/bin/docker" "$OUTDIR/docker.tmp"
 mv -f "$OUTDIR/docker.tmp" "$OUTDIR/docker"
 IMG="$WORK/image"
 mkdir -p "$IMG/bin" "$IMG/etc" "$IMG/tmp" "$IMG/root" "$IMG/www" "$IMG/proc" "$IMG/sys" "$IMG/dev"
