@@ -292,12 +292,11 @@ func subdir(outer, inner string) bool {
 
 // lineOpts are the options of one entry.
 type lineOpts struct {
-	ro, alldirs      bool
-	mapall, maproot  *Cred
-	network, mask    string
-	netPrefix        netip.Prefix
-	sec              []string
-	valueOpts, flags []string // for messages
+	ro, alldirs     bool
+	mapall, maproot *Cred
+	network, mask   string
+	netPrefix       netip.Prefix
+	sec             []string
 }
 
 var optAliases = map[string]string{

@@ -487,7 +487,7 @@ t_nfs() {
 		[ -n "$want" ] || continue
 		printf '# line 1\n%s\n' "$line" | sed "s#@#$d#g" > "$d/bad"
 		out=$(nfsd -F "$d/bad" checkexports 2>&1); rc=$?
-		check "checkexports rejects: $line -> '$out'" sh -c '[ "$1" = 1 ] && echo "$2" | grep -q "^exports:2: .*$3"' _ "$rc" "$out" "$want"
+		check "checkexports rejects: $line -> '$(echo "$out" | tr "\n" " ")'" sh -c '[ "$1" = 1 ] && echo "$2" | grep -q "^exports:2: .*$3"' _ "$rc" "$out" "$want"
 	done <<-'EOF'
 	got host/group with no directory|relative/dir 192.168.64.2
 	non-existent components|@/missing 192.168.64.2
