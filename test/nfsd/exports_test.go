@@ -271,6 +271,9 @@ func TestGaneshaExports(t *testing.T) {
 	if err != nil || len(back) != 3 || back[at("@/b")] != 7 {
 		t.Errorf("loadIDs: %v %v", back, err)
 	}
+	if conf, _ := ganeshaExports([]Export{{Path: "/"}}, ExportIDs{}); !strings.Contains(conf, "Path = \"/\";\n\tPseudo = \"/.root\";") {
+		t.Errorf("an export of / must not take ganesha's pseudo root:\n%s", conf)
+	}
 	if _, err := ganeshaExports([]Export{{Path: `/a"b`}}, ExportIDs{}); err == nil {
 		t.Error("a path with a quote must be refused")
 	}

@@ -140,7 +140,7 @@ func ganeshaExports(exports []Export, ids ExportIDs) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(&b, "\nEXPORT {\n\tExport_Id = %d;\n\tPath = %s;\n\tPseudo = %s;\n", id, quoteConf(x.Path), quoteConf(x.Path))
+		fmt.Fprintf(&b, "\nEXPORT {\n\tExport_Id = %d;\n\tPath = %s;\n\tPseudo = %s;\n", id, quoteConf(x.Path), quoteConf(pseudo(x.Path)))
 		b.WriteString("\tProtocols = 3, 4;\n\tTransports = UDP, TCP;\n\tAccess_Type = None;\n\tSquash = Root_Squash;\n\tSecType = sys;\n\tAttr_Expiration_Time = 0;\n\tFSAL {\n\t\tName = VFS;\n\t}\n")
 		rules := append([]Rule(nil), x.Rules...)
 		sort.SliceStable(rules, func(i, j int) bool { return ruleRank(rules[i]) < ruleRank(rules[j]) })
@@ -163,6 +163,16 @@ func ganeshaExports(exports []Export, ids ExportIDs) (string, error) {
 		b.WriteString("}\n")
 	}
 	return b.String(), nil
+}
+
+// pseudo is where an export appears to NFSv4 clients: its own path, but
+// "/" is ganesha's pseudo root, so an export of / appears as /.root (NFSv3
+// mounts name the real path either way).
+func pseudo(path string) string {
+	if path == "/" {
+		return "/.root"
+	}
+	return path
 }
 
 // ruleRank orders rules most specific first.
