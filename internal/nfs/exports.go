@@ -105,10 +105,27 @@ func Plan(current []byte, prefix string, blocks []Block) ([]byte, error) {
 	if err := os.WriteFile(scratch, next, 0o600); err != nil {
 		return nil, fmt.Errorf("write scratch exports: %w", err)
 	}
+	// nfsexports never deletes the file it hands to checkexports, which it
+	// creates in os.TempDir(): make that our scratch directory while we add.
+	restore := setTempDir(dir)
+	defer restore()
 	for _, b := range blocks {
 		if next, err = nfsexports.Add(scratch, b.ID, b.Line); err != nil {
 			return nil, fmt.Errorf("add export %q: %w", b.Line, err)
 		}
 	}
 	return next, nil
+}
+
+// setTempDir points os.TempDir at dir and returns what undoes it.
+func setTempDir(dir string) func() {
+	old, had := os.LookupEnv("TMPDIR")
+	os.Setenv("TMPDIR", dir)
+	return func() {
+		if had {
+			os.Setenv("TMPDIR", old)
+		} else {
+			os.Unsetenv("TMPDIR")
+		}
+	}
 }

@@ -102,22 +102,23 @@ func TestPlan(t *testing.T) {
 	if _, err := os.Stat("/sbin/nfsd"); err != nil {
 		t.Skip("no /sbin/nfsd here; make e2e runs this inside the sandbox")
 	}
-	user := "/Volumes/Data -ro 10.0.0.1\n"
+	data, users := t.TempDir(), t.TempDir()
+	user := data + " -ro 10.0.0.1\n"
 	ip := net.ParseIP("192.168.64.5")
-	blocks := []Block{{ID: prefix + "/Users", Line: ExportLine("/Users", 501, 20, ip)}}
+	blocks := []Block{{ID: prefix + users, Line: ExportLine(users, 501, 20, ip)}}
 	first, err := Plan([]byte(user), prefix, blocks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(first), user) || !strings.Contains(string(first), "/Users -alldirs -mapall=501:20 192.168.64.5") {
+	if !strings.HasPrefix(string(first), user) || !strings.Contains(string(first), users+" -alldirs -mapall=501:20 192.168.64.5") {
 		t.Fatalf("plan: %q", first)
 	}
 	scratch := filepath.Join(t.TempDir(), "exports")
 	os.WriteFile(scratch, first, 0o644)
-	if ok, _ := nfsexports.Exists(scratch, prefix+"/Users"); !ok {
+	if ok, _ := nfsexports.Exists(scratch, prefix+users); !ok {
 		t.Error("nfsexports does not see the block")
 	}
-	blocks[0].Line = ExportLine("/Users", 501, 20, net.ParseIP("192.168.64.7"))
+	blocks[0].Line = ExportLine(users, 501, 20, net.ParseIP("192.168.64.7"))
 	second, err := Plan(first, prefix, blocks)
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +128,12 @@ func TestPlan(t *testing.T) {
 	}
 	if _, err := Plan([]byte(user), prefix, []Block{{ID: prefix + "/bad", Line: "relative/path 1.2.3.4"}}); err == nil {
 		t.Error("checkexports accepted a relative path")
+	}
+	leaked, _ := filepath.Glob(filepath.Join(os.TempDir(), "exports*"))
+	for _, f := range leaked {
+		if info, err := os.Stat(f); err == nil && !info.IsDir() && strings.Contains(readAll(f), "192.168.64.") {
+			t.Errorf("scratch file left in %s: %s", os.TempDir(), f)
+		}
 	}
 }
 
@@ -287,4 +294,9 @@ func TestCheck(t *testing.T) {
 	if err := h.Check(); err == nil || !strings.Contains(err.Error(), "needs nfsd") {
 		t.Errorf("missing nfsd: %v", err)
 	}
+}
+
+func readAll(p string) string {
+	data, _ := os.ReadFile(p)
+	return string(data)
 }
