@@ -34,6 +34,7 @@ type SyntaxError struct {
 	Msg  string
 }
 
+// Error names the line and what is wrong with it.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
 }

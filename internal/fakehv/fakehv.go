@@ -107,4 +107,5 @@ type buildError struct {
 	out string
 }
 
+// Error includes the compiler output.
 func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }

@@ -43,6 +43,7 @@ func newLineWatcher(log io.Writer) (*lineWatcher, error) {
 	return w, nil
 }
 
+// Write takes the hypervisor's stdout.
 func (w *lineWatcher) Write(p []byte) (int, error) { return w.pw.Write(p) }
 
 // Close ends the copy and waits for it.

@@ -62,6 +62,7 @@ type Exit struct {
 	Detail  string             `json:"detail,omitempty"`
 }
 
+// String says how the run ended, for logs and error messages.
 func (e *Exit) String() string {
 	s := fmt.Sprintf("%s (exit status %d", e.Outcome, e.Code)
 	if e.Signal != "" {

@@ -53,6 +53,7 @@ type Cred struct {
 	GIDs []uint32
 }
 
+// String writes the credential as exports(5) does: UID:GID[:GID...].
 func (c Cred) String() string {
 	s := strconv.FormatUint(uint64(c.UID), 10)
 	for _, g := range c.GIDs {
@@ -98,6 +99,7 @@ type LineError struct {
 	Msg  string
 }
 
+// Error is mountd's wording: exports:LINE: message.
 func (e LineError) Error() string { return fmt.Sprintf("exports:%d: %s", e.Line, e.Msg) }
 
 // Checker resolves what the file names; tests replace the lookups.

@@ -11,6 +11,8 @@ import (
 // Dialect selects which real binary the stand-in imitates.
 type Dialect int
 
+// The dialects: xhyve and hyperkit share a command line but differ in
+// options, backends and exit statuses.
 const (
 	DialectXhyve Dialect = iota
 	DialectHyperkit
@@ -39,6 +41,7 @@ type Slot struct {
 	HasConfig       bool
 }
 
+// String writes the slot back in -s syntax.
 func (s Slot) String() string {
 	return fmt.Sprintf("%d:%d:%d,%s", s.Bus, s.Slot, s.Func, s.Emul)
 }
@@ -78,6 +81,7 @@ type ExitError struct {
 	Usage bool
 }
 
+// Error is the message the real binary prints.
 func (e *ExitError) Error() string { return e.Msg }
 
 func usageError(msg string) *ExitError {

@@ -34,6 +34,7 @@ type sink interface {
 // UART emulation which ignores write errors on its non-blocking tty fd.
 type fdSink struct{ fd int }
 
+// Write writes all of p, retrying on EINTR; a closed reader drops it.
 func (s fdSink) Write(p []byte) {
 	for len(p) > 0 {
 		n, err := unix.Write(s.fd, p)
@@ -50,6 +51,7 @@ func (s fdSink) Write(p []byte) {
 // fileSink writes (blocking) to an ordinary file or stdout.
 type fileSink struct{ f *os.File }
 
+// Write appends p to the file.
 func (s fileSink) Write(p []byte) { s.f.Write(p) }
 
 // openPTY allocates a pseudo-terminal. It returns the master fd (non-blocking)

@@ -107,6 +107,7 @@ func (q *qmp) Execute(cmd string, args any) (json.RawMessage, error) {
 	return q.ExecuteTimeout(cmd, args, 30*time.Second)
 }
 
+// ExecuteTimeout runs one QMP command and waits for its answer.
 func (q *qmp) ExecuteTimeout(cmd string, args any, timeout time.Duration) (json.RawMessage, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -160,4 +161,5 @@ func (q *qmp) HMP(cmdline string) (string, error) {
 	return s, nil
 }
 
+// Close ends the QMP session.
 func (q *qmp) Close() { q.conn.Close() }
