@@ -25,7 +25,7 @@ func (d *Driver) Start() error {
 		return err
 	}
 	mac, _ := net.ParseMAC(d.MACAddress) // checkSaved parsed it
-	view, err := supervisor.Inspect(d.path(specFile))
+	view, err := d.inspect()
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (d *Driver) waitUntilReachable(mac net.HardwareAddr, launched int) error {
 
 // checkBooting fails once the VM being booted is gone.
 func (d *Driver) checkBooting(launched int) error {
-	view, err := supervisor.Inspect(d.path(specFile))
+	view, err := d.inspect()
 	if err != nil {
 		return err
 	}

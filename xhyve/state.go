@@ -17,7 +17,7 @@ import (
 // boots is Starting, a VM whose last run crashed or failed is Error, and
 // anything else is Stopped.
 func (d *Driver) GetState() (state.State, error) {
-	view, err := supervisor.Inspect(d.path(specFile))
+	view, err := d.inspect()
 	if err != nil {
 		return state.Error, err
 	}
@@ -32,6 +32,11 @@ func (d *Driver) GetState() (state.State, error) {
 		return state.Error, nil
 	}
 	return state.Stopped, nil
+}
+
+// inspect observes the VM's processes.
+func (d *Driver) inspect() (supervisor.View, error) {
+	return supervisor.Inspect(d.path(specFile))
 }
 
 // GetIP returns the address vmnet's DHCP server gave the running VM.

@@ -15,12 +15,9 @@ import (
 // After the stop deadline the VM is killed; Stop never waits forever.
 func (d *Driver) Stop() error {
 	defer d.clearIP()
-	view, err := supervisor.Inspect(d.path(specFile))
-	if err != nil {
+	view, alive, err := d.running()
+	if !alive {
 		return err
-	}
-	if !view.Alive() {
-		return nil
 	}
 	target := view.SupervisorPID
 	if target == 0 {
@@ -39,12 +36,9 @@ func (d *Driver) Stop() error {
 // Kill ends the VM at once, like pulling the plug.
 func (d *Driver) Kill() error {
 	defer d.clearIP()
-	view, err := supervisor.Inspect(d.path(specFile))
-	if err != nil {
+	view, alive, err := d.running()
+	if !alive {
 		return err
-	}
-	if !view.Alive() {
-		return nil
 	}
 	// The hypervisor first: the supervisor then records the kill and exits
 	// instead of treating it as a reboot.
@@ -58,7 +52,7 @@ func (d *Driver) Kill() error {
 	if d.waitGone(d.env.killTimeout) {
 		return nil
 	}
-	view, err = supervisor.Inspect(d.path(specFile))
+	view, err = d.inspect()
 	if err != nil {
 		return err
 	}
@@ -85,7 +79,7 @@ func (d *Driver) Restart() error {
 func (d *Driver) waitGone(timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
-		view, err := supervisor.Inspect(d.path(specFile))
+		view, err := d.inspect()
 		if err == nil && !view.Alive() {
 			return true
 		}
@@ -97,3 +91,13 @@ func (d *Driver) waitGone(timeout time.Duration) bool {
 }
 
 func (d *Driver) clearIP() { d.IPAddress = "" }
+
+// running observes the VM and reports whether any of its processes lives;
+// on error it reports none.
+func (d *Driver) running() (supervisor.View, bool, error) {
+	view, err := d.inspect()
+	if err != nil {
+		return view, false, err
+	}
+	return view, view.Alive(), nil
+}

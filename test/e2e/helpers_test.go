@@ -256,3 +256,26 @@ func isoVersion(t *testing.T, iso string) string {
 	}
 	return v
 }
+
+// rebootGuest runs `sudo reboot` in the guest and waits for the supervisor
+// to boot it again and for SSH to answer.
+func rebootGuest(t *testing.T, machine string) {
+	t.Helper()
+	before := supervisorBoots(t, machine)
+	dmErr(t, "ssh", machine, "sudo reboot") // the session dies with the guest
+	deadline := time.Now().Add(4 * time.Minute)
+	for supervisorBoots(t, machine) <= before {
+		if time.Now().After(deadline) {
+			t.Fatalf("no new boot after the guest rebooted\nconsole:\n%s", tail(machineFile(machine, "console.log"), 3000))
+		}
+		time.Sleep(time.Second)
+	}
+	waitStatus(t, machine, "Running", time.Minute)
+	var err error
+	for end := time.Now().Add(3 * time.Minute); time.Now().Before(end); time.Sleep(3 * time.Second) {
+		if _, err = dmErr(t, "ssh", machine, "true"); err == nil {
+			return
+		}
+	}
+	t.Fatalf("no SSH after the reboot: %v", err)
+}

@@ -126,25 +126,7 @@ func TestLifecycle(t *testing.T) {
 	})
 
 	t.Run("guest reboot comes back", func(t *testing.T) {
-		before := supervisorBoots(t, name)
-		dmErr(t, "ssh", name, "sudo reboot") // the session dies with the guest
-		deadline := time.Now().Add(4 * time.Minute)
-		for supervisorBoots(t, name) <= before {
-			if time.Now().After(deadline) {
-				t.Fatalf("no new boot after the guest rebooted\nconsole:\n%s", tail(machineFile(name, "console.log"), 3000))
-			}
-			time.Sleep(time.Second)
-		}
-		waitStatus(t, name, "Running", time.Minute)
-		var err error
-		for end := time.Now().Add(3 * time.Minute); time.Now().Before(end); time.Sleep(3 * time.Second) {
-			if _, err = dmErr(t, "ssh", name, "true"); err == nil {
-				break
-			}
-		}
-		if err != nil {
-			t.Fatalf("no SSH after the reboot: %v", err)
-		}
+		rebootGuest(t, name)
 		if got := ssh(t, name, "cat /var/lib/boot2docker/e2e-marker"); got != "kept-across-boots" {
 			t.Errorf("marker after reboot: %q", got)
 		}

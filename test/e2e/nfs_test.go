@@ -79,23 +79,8 @@ func TestNFSShares(t *testing.T) {
 	})
 
 	t.Run("survives a guest reboot", func(t *testing.T) {
-		before := supervisorBoots(t, one)
-		dmErr(t, "ssh", one, "sudo reboot")
-		deadline := time.Now().Add(4 * time.Minute)
-		for supervisorBoots(t, one) <= before {
-			if time.Now().After(deadline) {
-				t.Fatal("no new boot after the guest rebooted")
-			}
-			time.Sleep(time.Second)
-		}
-		var got string
-		for end := time.Now().Add(3 * time.Minute); time.Now().Before(end); time.Sleep(3 * time.Second) {
-			out, err := dmErr(t, "ssh", one, "cat "+guestSrc+"/hello.txt")
-			if got = strings.TrimSpace(out); err == nil {
-				break
-			}
-		}
-		if got != "hello from the host" {
+		rebootGuest(t, one)
+		if got := ssh(t, one, "cat "+guestSrc+"/hello.txt"); got != "hello from the host" {
 			t.Errorf("after the reboot the guest reads %q", got)
 		}
 	})
