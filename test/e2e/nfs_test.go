@@ -80,7 +80,15 @@ func TestNFSShares(t *testing.T) {
 
 	t.Run("survives a guest reboot", func(t *testing.T) {
 		rebootGuest(t, one)
-		if got := ssh(t, one, "cat "+guestSrc+"/hello.txt"); got != "hello from the host" {
+		// bootsync.sh mounts the share while the rest of the boot goes on.
+		var got string
+		for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(2 * time.Second) {
+			out, err := dmErr(t, "ssh", one, "cat "+guestSrc+"/hello.txt")
+			if got = strings.TrimSpace(out); err == nil {
+				break
+			}
+		}
+		if got != "hello from the host" {
 			t.Errorf("after the reboot the guest reads %q", got)
 		}
 	})
