@@ -3,11 +3,13 @@ package nfs
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/johanneswuerbach/nfsexports"
@@ -299,4 +301,40 @@ func TestCheck(t *testing.T) {
 func readAll(p string) string {
 	data, _ := os.ReadFile(p)
 	return string(data)
+}
+
+// TestConcurrentReconcile: machines removed at the same moment never lose
+// or resurrect one another's blocks.
+func TestConcurrentReconcile(t *testing.T) {
+	dir := t.TempDir()
+	exports := filepath.Join(dir, "exports")
+	user := "/Volumes/Data -ro 10.0.0.1\n"
+	var b strings.Builder
+	b.WriteString(user)
+	const machines = 12
+	for i := 0; i < machines; i++ {
+		id := fmt.Sprintf("docker-machine-driver-xhyve /m/dev%d /Users", i)
+		fmt.Fprintf(&b, "# BEGIN: %s\n/Users -alldirs 192.168.64.%d\n# END: %s\n", id, i+2, id)
+	}
+	os.WriteFile(exports, []byte(b.String()), 0o644)
+	var wg sync.WaitGroup
+	errs := make(chan error, machines)
+	for i := 0; i < machines; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			h := Host{Exports: exports, NFSD: "/bin/true", Lock: filepath.Join(dir, "lock"), Root: true}
+			if _, err := h.Reconcile(fmt.Sprintf("docker-machine-driver-xhyve /m/dev%d ", i), nil); err != nil {
+				errs <- err
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got, _ := os.ReadFile(exports); string(got) != user {
+		t.Errorf("after concurrent removals: %q, want only %q", got, user)
+	}
 }

@@ -163,6 +163,10 @@ func TestLifecycle(t *testing.T) {
 		}
 		dm(t, "rm", "-y", name)
 		assertRemoved(t, name, mac)
+		// The sandbox starts without /etc/exports, like a fresh Mac.
+		if _, err := os.Stat(exportsFile); !os.IsNotExist(err) {
+			t.Errorf("machines without shares touched %s: %v", exportsFile, err)
+		}
 	})
 }
 
