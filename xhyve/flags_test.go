@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docker/machine/libmachine/mcnflag"
 	"github.com/google/uuid"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
@@ -28,7 +27,7 @@ func TestCreateFlagDefaults(t *testing.T) {
 		"xhyve-boot-kernel":            {"string", ""},
 		"xhyve-boot-initrd":            {"string", ""},
 		"xhyve-hypervisor":             {"string", ""},
-		"xhyve-nfs-share":              {"stringslice", []string{}},
+		"xhyve-nfs-share":              {"string list", []string{}},
 		"xhyve-nfs-share-root":         {"string", "/nfsshares"},
 	}
 	flags := NewDriver("", "").GetCreateFlags()
@@ -41,24 +40,9 @@ func TestCreateFlagDefaults(t *testing.T) {
 			t.Errorf("unexpected flag %s", f.String())
 			continue
 		}
-		var kind string
-		var env string
-		switch f := f.(type) {
-		case mcnflag.StringFlag:
-			kind, env = "string", f.EnvVar
-		case mcnflag.IntFlag:
-			kind, env = "int", f.EnvVar
-		case mcnflag.BoolFlag:
-			kind, env = "bool", f.EnvVar
-		case mcnflag.StringSliceFlag:
-			kind, env = "stringslice", f.EnvVar
-		}
+		kind, env, def := describeFlag(f)
 		if kind != w.kind {
 			t.Errorf("%s is a %s flag, want %s (a bool must stay a bool: a string flag would swallow the machine name)", f.String(), kind, w.kind)
-		}
-		def := f.Default()
-		if kind == "bool" && def == nil {
-			def = false // mcnflag bool flags are always false unless given
 		}
 		if !reflect.DeepEqual(def, w.value) {
 			t.Errorf("%s default %#v, want %#v", f.String(), def, w.value)

@@ -1,6 +1,7 @@
 package xhyve
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -42,18 +43,26 @@ func testISO(t *testing.T, kernel string) string {
 func defaultFlags(d *Driver) rpcdriver.RPCFlags {
 	v := map[string]interface{}{"swarm-master": false, "swarm-host": "", "swarm-discovery": ""}
 	for _, f := range d.GetCreateFlags() {
-		switch f := f.(type) {
-		case mcnflag.StringFlag:
-			v[f.Name] = f.Value
-		case mcnflag.IntFlag:
-			v[f.Name] = f.Value
-		case mcnflag.BoolFlag:
-			v[f.Name] = false
-		case mcnflag.StringSliceFlag:
-			v[f.Name] = append([]string(nil), f.Value...)
-		}
+		_, _, v[f.String()] = describeFlag(f)
 	}
 	return rpcdriver.RPCFlags{Values: v}
+}
+
+// describeFlag returns a flag's kind (as the README names it), environment
+// variable and default value (a fresh copy for string lists; false for bools,
+// whose mcnflag default is nil).
+func describeFlag(f mcnflag.Flag) (kind, env string, value interface{}) {
+	switch f := f.(type) {
+	case mcnflag.StringFlag:
+		return "string", f.EnvVar, f.Value
+	case mcnflag.IntFlag:
+		return "int", f.EnvVar, f.Value
+	case mcnflag.BoolFlag:
+		return "bool", f.EnvVar, false
+	case mcnflag.StringSliceFlag:
+		return "string list", f.EnvVar, append([]string{}, f.Value...)
+	}
+	return fmt.Sprintf("%T", f), "", nil
 }
 
 // testEnv points every seam at the test's world, with short waits.

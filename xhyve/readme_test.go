@@ -5,8 +5,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/docker/machine/libmachine/mcnflag"
 )
 
 // TestReadmeFlagTable keeps the README's flag table and GetCreateFlags in
@@ -43,19 +41,10 @@ func TestReadmeFlagTable(t *testing.T) {
 			t.Errorf("--%s is not in the README's flag table", f.String())
 			continue
 		}
-		var want row
-		switch f := f.(type) {
-		case mcnflag.StringFlag:
-			want = row{f.EnvVar, "string", fmt.Sprintf("%q", f.Value)}
-			if f.Value != "" {
-				want.def = f.Value
-			}
-		case mcnflag.IntFlag:
-			want = row{f.EnvVar, "int", fmt.Sprint(f.Value)}
-		case mcnflag.BoolFlag:
-			want = row{f.EnvVar, "bool", "false"}
-		case mcnflag.StringSliceFlag:
-			want = row{f.EnvVar, "string list", fmt.Sprint(f.Value)}
+		kind, env, value := describeFlag(f)
+		want := row{env, kind, fmt.Sprint(value)}
+		if value == "" {
+			want.def = `""`
 		}
 		if doc != want {
 			t.Errorf("--%s: README says %+v, GetCreateFlags says %+v", f.String(), doc, want)

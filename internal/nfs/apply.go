@@ -87,12 +87,21 @@ func (h Host) run(stdin *bytes.Reader, name string, args ...string) error {
 	if err := cmd.Run(); err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if name == h.Sudo && (strings.Contains(msg, "password is required") || strings.Contains(msg, "terminal is required")) {
-			return fmt.Errorf("%w for %q: allow it without one by adding this line with `sudo visudo -f /etc/sudoers.d/docker-machine-driver-xhyve`:\n  %s",
-				ErrSudo, strings.Join(args[1:], " "), h.SudoersLine())
+			return h.sudoRefused(args[1:], "")
 		}
 		return fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, msg)
 	}
 	return nil
+}
+
+// sudoRefused explains that sudo wants a password for step, and how to let
+// it run without one.
+func (h Host) sudoRefused(step []string, detail string) error {
+	if detail != "" {
+		detail = " (" + detail + ")"
+	}
+	return fmt.Errorf("%w for %q%s: allow it without one by adding this line with `sudo visudo -f /etc/sudoers.d/docker-machine-driver-xhyve`:\n  %s",
+		ErrSudo, strings.Join(step, " "), detail, h.SudoersLine())
 }
 
 // SudoersLine lets the current user run exactly the two privileged steps
@@ -133,8 +142,7 @@ func (h Host) Check() error {
 	for _, step := range [][]string{{h.Tee, h.Exports}, {h.NFSD, "restart"}} {
 		out, err := exec.Command(h.Sudo, append([]string{"-n", "-l"}, step...)...).CombinedOutput()
 		if err != nil {
-			return fmt.Errorf("%w for %q (%s): allow it without one by adding this line with `sudo visudo -f /etc/sudoers.d/docker-machine-driver-xhyve`:\n  %s",
-				ErrSudo, strings.Join(step, " "), strings.TrimSpace(string(out)), h.SudoersLine())
+			return h.sudoRefused(step, strings.TrimSpace(string(out)))
 		}
 	}
 	return nil

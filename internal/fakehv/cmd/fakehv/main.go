@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 )
 
@@ -233,11 +234,7 @@ func openPTY() (*os.File, string) {
 
 func writeLease(path, ip string, mac net.HardwareAddr) {
 	old, _ := os.ReadFile(path)
-	parts := make([]string, len(mac))
-	for i, b := range mac {
-		parts[i] = strconv.FormatUint(uint64(b), 16)
-	}
-	hw := "1," + strings.Join(parts, ":")
+	hw := "1," + dhcp.FormatMAC(mac)
 	entry := fmt.Sprintf("{\n\tname=boot2docker\n\tip_address=%s\n\thw_address=%s\n\tidentifier=%s\n\tlease=0x%x\n}\n",
 		ip, hw, hw, time.Now().Add(time.Hour).Unix())
 	tmp := filepath.Join(filepath.Dir(path), ".fakehv-lease")
