@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/docker/machine v0.16.2
+	github.com/gofrs/flock v0.12.1
 	github.com/google/uuid v1.6.0
 	github.com/johanneswuerbach/nfsexports v0.0.0-20211106092220-0364872a39fa
 	github.com/kdomanski/iso9660 v0.4.0
