@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/docker/machine/libmachine/drivers/plugin"
+	"github.com/docker/machine/libmachine/drivers/plugin/localbinary"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/xhyve"
@@ -16,7 +17,10 @@ import (
 var version = "dev"
 
 func main() {
-	if len(os.Args) > 1 {
+	// A caller that sets the plugin token wants RPC, whatever the arguments:
+	// docker-machine passes none, Rancher's fork passes its own. The
+	// driver's own subcommands are started without the token.
+	if len(os.Args) > 1 && os.Getenv(localbinary.PluginEnvKey) == "" {
 		switch os.Args[1] {
 		case "version", "--version":
 			fmt.Println(version)

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker/machine/libmachine/drivers/rpc"
 	"github.com/docker/machine/libmachine/mcnflag"
@@ -111,5 +115,34 @@ func TestPluginOverRPC(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(store); len(entries) != 0 {
 		t.Errorf("flag handling created files in the store: %v", entries)
+	}
+}
+
+// TestTokenMeansRPC: with the plugin token set, the plugin serves RPC even
+// when a caller (Rancher's fork of docker-machine) passes arguments that
+// name a subcommand; without it the subcommand runs.
+func TestTokenMeansRPC(t *testing.T) {
+	bin := buildPlugin(t)
+	for _, args := range [][]string{{"version"}, {"supervise", "/nonexistent.json"}, {"--some-rancher-flag", "x"}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = append(os.Environ(), "MACHINE_PLUGIN_TOKEN=42")
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		cancel()
+		cmd.Wait()
+		if host, _, splitErr := net.SplitHostPort(strings.TrimSpace(line)); err != nil || splitErr != nil || host != "127.0.0.1" {
+			t.Errorf("%v with the token: first line %q (%v), want the RPC address", args, line, err)
+		}
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil || strings.TrimSpace(string(out)) != "v9.9.9-test" {
+		t.Errorf("version without the token printed %q (%v)", out, err)
 	}
 }

@@ -12,9 +12,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/docker/machine/libmachine/drivers"
+	"github.com/docker/machine/libmachine/drivers/plugin/localbinary"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hostinfo"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
@@ -165,6 +167,19 @@ func (d *Driver) GetSSHUsername() string {
 // path returns the path of a file in the machine directory.
 func (d *Driver) path(name string) string {
 	return d.ResolveStorePath(name)
+}
+
+// subcommandEnv is the environment for the plugin binary's own subcommands
+// (supervise, remove-dhcp-lease): without docker-machine's plugin token,
+// which would make the binary serve RPC instead.
+func subcommandEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, localbinary.PluginEnvKey+"=") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // executable returns the plugin binary, which also runs the supervisor.

@@ -43,7 +43,9 @@ func (d *Driver) removeLease() {
 	case errors.Is(err, fs.ErrPermission):
 		// bootpd's file is root's: try sudo without a password prompt.
 		exe, _ := d.env.executable()
-		out, serr := exec.Command(d.env.sudoPath, "-n", exe, RemoveLeaseCommand, mac.String()).CombinedOutput()
+		cmd := exec.Command(d.env.sudoPath, "-n", exe, RemoveLeaseCommand, mac.String())
+		cmd.Env = subcommandEnv()
+		out, serr := cmd.CombinedOutput()
 		if serr == nil {
 			log.Infof("%s", strings.TrimSpace(string(out)))
 			return

@@ -63,7 +63,7 @@ func (d *Driver) Start() error {
 	if err != nil {
 		return fmt.Errorf("find the plugin binary to run the supervisor: %w", err)
 	}
-	pid, err := supervisor.Launch(exe, d.path(specFile), d.path(supervisorLogFile))
+	pid, err := supervisor.Launch(exe, d.path(specFile), d.path(supervisorLogFile), subcommandEnv())
 	if err != nil {
 		return err
 	}

@@ -82,9 +82,9 @@ func readPIDFile(path string) (int, time.Time, error) {
 }
 
 // Launch starts `exe supervise specPath` detached from the caller: in its own
-// session, stdin from /dev/null, output to logPath. It returns the pid; the
+// session, stdin from /dev/null, output to logPath, with environment env. It returns the pid; the
 // supervisor records itself in the spec's status file.
-func Launch(exe, specPath, logPath string) (int, error) {
+func Launch(exe, specPath, logPath string, env []string) (int, error) {
 	log, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return 0, fmt.Errorf("open supervisor log: %w", err)
@@ -92,6 +92,7 @@ func Launch(exe, specPath, logPath string) (int, error) {
 	defer log.Close()
 	cmd := exec.Command(exe, Command, specPath)
 	cmd.Dir = filepath.Dir(specPath)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {

@@ -77,7 +77,7 @@ func (v *vm) launch() int {
 	if err != nil {
 		v.t.Fatal(err)
 	}
-	pid, err := Launch(exe, v.specAt, filepath.Join(v.dir, "supervisor.log"))
+	pid, err := Launch(exe, v.specAt, filepath.Join(v.dir, "supervisor.log"), os.Environ())
 	if err != nil {
 		v.t.Fatal(err)
 	}
