@@ -17,5 +17,11 @@ require (
 require (
 	github.com/Azure/go-ansiterm v0.0.0-20261006220739-8c912ac31dd4 // indirect
 	github.com/docker/docker v17.12.0-ce+incompatible // indirect
+	github.com/go-git/go-billy/v5 v5.6.0 // indirect
+	github.com/rasky/go-xdr v0.0.0-20170124162913-1a41d1a06c93 // indirect
 	github.com/sirupsen/logrus v1.10.2 // indirect
+	github.com/willscott/go-nfs v0.0.4 // indirect
+	github.com/willscott/go-nfs-client v0.0.0-20240104095149-b44639837b00 // indirect
 )
+
+replace github.com/kdomanski/iso9660 => ./third_party/iso9660

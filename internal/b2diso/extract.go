@@ -30,7 +30,9 @@ type Dest struct {
 // Ensure makes dst hold the boot files of the ISO at isoPath, extracting them
 // unless dst already holds those of this very ISO with the same overrides.
 // It reports whether it extracted. The record is written last, so an
-// interrupted extraction is redone next time.
+// interrupted extraction is redone next time. A damaged ISO yields a
+// *DamagedError naming isoPath (errors.Is(err, ErrDamaged)), an ISO without
+// the boot files an error matching ErrNotFound.
 func Ensure(isoPath, kernel, initrd string, dst Dest) (Record, bool, error) {
 	sum, err := fileSHA256(isoPath)
 	if err != nil {
@@ -46,17 +48,21 @@ func Ensure(isoPath, kernel, initrd string, dst Dest) (Record, bool, error) {
 		return Record{}, false, fmt.Errorf("open ISO: %w", err)
 	}
 	defer f.Close()
-	bf, err := Inspect(f, kernel, initrd)
+	src := newSource(f)
+	bf, err := inspectISO(isoPath, src, kernel, initrd)
+	if errors.Is(err, ErrDamaged) {
+		return Record{}, false, err // already names the ISO
+	}
 	if err != nil {
 		return Record{}, false, fmt.Errorf("inspect %s: %w", isoPath, err)
 	}
 	if err := os.Remove(dst.Record); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Record{}, false, fmt.Errorf("remove stale boot record: %w", err)
 	}
-	if err := copyOut(f, bf.Kernel, dst.Kernel); err != nil {
+	if err := copyOut(isoPath, src, bf.Kernel, dst.Kernel); err != nil {
 		return Record{}, false, err
 	}
-	if err := copyOut(f, bf.Initrd, dst.Initrd); err != nil {
+	if err := copyOut(isoPath, src, bf.Initrd, dst.Initrd); err != nil {
 		return Record{}, false, err
 	}
 	rec := Record{ISOSHA256: sum, KernelOverride: kernel, InitrdOverride: initrd, BootFiles: bf}
@@ -95,18 +101,25 @@ func fileSHA256(p string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func copyOut(img io.ReaderAt, src, dst string) error {
-	r, size, err := Open(img, src)
-	if err != nil {
-		return fmt.Errorf("open %s in ISO: %w", src, err)
+// copyOut writes the file at p in the ISO to dst. Damage is returned as the
+// *DamagedError itself, which says more than where it was being copied.
+func copyOut(isoPath string, src *source, p, dst string) error {
+	r, _, err := openFile(isoPath, src, p)
+	if errors.Is(err, ErrDamaged) {
+		return err
 	}
-	return atomicfile.Write(dst, 0o600, func(w io.Writer) error {
-		n, err := io.Copy(w, r)
-		if err == nil && n != size {
-			err = fmt.Errorf("short read of %s: %d of %d bytes", src, n, size)
-		}
+	if err != nil {
+		return fmt.Errorf("open %s in ISO: %w", p, err)
+	}
+	err = atomicfile.Write(dst, 0o600, func(w io.Writer) error {
+		_, err := io.Copy(w, r)
 		return err
 	})
+	var de *DamagedError
+	if errors.As(err, &de) {
+		return de
+	}
+	return err
 }
 
 func exists(p string) bool {

@@ -1,8 +1,10 @@
 package b2diso
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,16 +71,25 @@ func TestInspectLayouts(t *testing.T) {
 		{"no append line", noAppend, BootFiles{"/boot/vmlinuz", "/boot/initrd.img", DefaultCmdline}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := inspect(t, isotest.Write(t, tt.files), "", "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("got %+v\nwant %+v", got, tt.want)
-			}
-		})
+		for writer, write := range writers {
+			t.Run(tt.name+"/"+writer, func(t *testing.T) {
+				got, err := inspect(t, write(t, tt.files), "", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != tt.want {
+					t.Errorf("got %+v\nwant %+v", got, tt.want)
+				}
+			})
+		}
 	}
+}
+
+// writers make test ISOs: plain ISO 9660 names (upper case, versioned) and
+// Rock Ridge ones, which boot2docker ISOs have.
+var writers = map[string]func(testing.TB, map[string]string) string{
+	"plain":      isotest.Write,
+	"rock ridge": isotest.WriteRockRidge,
 }
 
 func TestInspectOverrides(t *testing.T) {
@@ -95,17 +106,27 @@ func TestInspectOverrides(t *testing.T) {
 	if got.Kernel != "/custom/bzImage" || got.Initrd != "/custom/rootfs.gz" {
 		t.Errorf("got %+v", got)
 	}
-	if _, err := inspect(t, iso, "", ""); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "--xhyve-boot-kernel") {
+	// Not a damaged ISO: the caller names its flags for the paths.
+	if _, err := inspect(t, iso, "", ""); !errors.Is(err, ErrNotFound) || errors.Is(err, ErrDamaged) ||
+		!strings.Contains(err.Error(), "/boot/vmlinuz64") || strings.Contains(err.Error(), "--") {
 		t.Errorf("undetectable layout: err %v", err)
 	}
-	if _, err := inspect(t, iso, "/custom/missing", "/custom/rootfs.gz"); !errors.Is(err, ErrNotFound) {
+	if _, err := inspect(t, iso, "/custom/missing", "/custom/rootfs.gz"); !errors.Is(err, ErrNotFound) || errors.Is(err, ErrDamaged) {
 		t.Errorf("missing override: err %v", err)
 	}
 }
 
 func TestInspectNotAnISO(t *testing.T) {
-	if _, err := Inspect(bytes.NewReader(make([]byte, 64*1024)), "", ""); err == nil {
-		t.Error("zeros accepted as an ISO")
+	for name, img := range map[string][]byte{
+		"zeros":      make([]byte, 64*1024),
+		"empty":      nil,
+		"error page": []byte("<html><body>502 Bad Gateway</body></html>"),
+	} {
+		_, err := Inspect(bytes.NewReader(img), "", "")
+		var de *DamagedError
+		if !errors.As(err, &de) || errors.Is(err, ErrNotFound) {
+			t.Errorf("%s: err %v, want a *DamagedError", name, err)
+		}
 	}
 }
 
@@ -120,13 +141,38 @@ func TestParseIsolinux(t *testing.T) {
 		{"dash means empty", "default a\nlabel a\nappend -\n", "", false},
 		{"comments", "# append no\nlabel a\nappend yes\n", "yes", true},
 		{"none", "label a\nkernel /k\n", "", false},
+		{"CRLF", "default a\r\nlabel a\r\nappend x=1 y\r\n", "x=1 y", true},
+		{"control characters separate", "label a\nappend a\x00b\tc\x1bd\x7fe\n", "a b c d e", true},
+		{"not UTF-8 separates", "label a\nappend a\xffb\n", "a b", true},
+		{"only initrd", "label a\nappend initrd=/boot/initrd.img\n", "", false},
 	}
 	for _, tt := range tests {
-		got, ok := ParseIsolinux(strings.NewReader(tt.cfg))
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("%s: got %q %v, want %q %v", tt.name, got, ok, tt.want, tt.ok)
+		got, ok, err := ParseIsolinux(strings.NewReader(tt.cfg))
+		if got != tt.want || ok != tt.ok || err != nil {
+			t.Errorf("%s: got %q %v %v, want %q %v", tt.name, got, ok, err, tt.want, tt.ok)
 		}
 	}
+}
+
+func TestParseIsolinuxBounded(t *testing.T) {
+	endless := io.MultiReader(strings.NewReader("label a\nappend x\n"), repeat("label b\n"))
+	if _, _, err := ParseIsolinux(endless); err == nil || !strings.Contains(err.Error(), "over 1048576 bytes") {
+		t.Errorf("endless configuration: err %v", err)
+	}
+	long := strings.Repeat("x", 100<<10)
+	if _, _, err := ParseIsolinux(strings.NewReader("append " + long + "\n")); !errors.Is(err, bufio.ErrTooLong) {
+		t.Errorf("100 KiB line: err %v", err)
+	}
+}
+
+// repeat is an endless reader of s.
+type repeat string
+
+func (r repeat) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r[i%len(r)]
+	}
+	return len(p) - len(p)%len(r), nil
 }
 
 func TestEnsureReextractsWhenISOChanges(t *testing.T) {

@@ -11,12 +11,13 @@ import (
 // Image is a wrapper around an image file that allows reading its ISO9660 data
 type Image struct {
 	ra                io.ReaderAt
+	size              int64 // fork: bytes in ra, -1 if unknown; bounds every extent
 	volumeDescriptors []volumeDescriptor
 }
 
 // OpenImage returns an Image reader reating from a given file
 func OpenImage(ra io.ReaderAt) (*Image, error) {
-	i := &Image{ra: ra}
+	i := &Image{ra: ra, size: imageSize(ra)}
 
 	if err := i.readVolumes(); err != nil {
 		return nil, err
@@ -29,13 +30,17 @@ func (i *Image) readVolumes() error {
 	buffer := make([]byte, sectorSize)
 	// skip the 16 sectors of system area
 	for sector := 16; ; sector++ {
+		// Fork: stop at maxVolumeDescriptors rather than at the end of the image.
+		if len(i.volumeDescriptors) == maxVolumeDescriptors {
+			return fmt.Errorf("no volume descriptor set terminator in the first %d descriptors", maxVolumeDescriptors)
+		}
 		if _, err := i.ra.ReadAt(buffer, int64(sector)*int64(sectorSize)); err != nil {
-			return err
+			return fmt.Errorf("reading volume descriptor at sector %d: %w", sector, err)
 		}
 
 		var vd volumeDescriptor
 		if err := vd.UnmarshalBinary(buffer); err != nil {
-			return err
+			return fmt.Errorf("volume descriptor at sector %d: %w", sector, err)
 		}
 
 		// NOTE: the instance of the root Directory Record that appears
@@ -56,7 +61,7 @@ func (i *Image) readVolumes() error {
 func (i *Image) RootDir() (*File, error) {
 	for _, vd := range i.volumeDescriptors {
 		if vd.Type() == volumeTypePrimary {
-			return &File{de: vd.Primary.RootDirectoryEntry, ra: i.ra, children: nil, isRootDir: true}, nil
+			return &File{de: vd.Primary.RootDirectoryEntry, ra: i.ra, children: nil, isRootDir: true, imageSize: i.size}, nil
 		}
 	}
 	return nil, os.ErrNotExist
@@ -79,6 +84,8 @@ type File struct {
 	children  []*File
 	isRootDir bool
 	susp      *SUSPMetadata
+	imageSize int64 // fork: Image.size
+	parent    *File // fork: the directory listed to find f (nil for root, "." and "..")
 }
 
 var _ os.FileInfo = &File{}
@@ -174,12 +181,47 @@ func (f *File) GetAllChildren() ([]*File, error) {
 		return f.children, nil
 	}
 
-	baseOffset := uint32(f.de.ExtentLocation) * sectorSize
+	// Fork: bound the listing by the image, by maxDirectorySize and by
+	// maxDirectoryDepth, and refuse a directory whose extent is that of an
+	// ancestor, so that recursive walks of a damaged image end.
+	extentLength := f.de.ExtentLength
+	if extentLength > maxDirectorySize {
+		return nil, fmt.Errorf("directory %s is %d bytes, more than the %d supported", f.dirName(), extentLength, maxDirectorySize)
+	}
+	if err := checkExtent(f.imageSize, f.de.ExtentLocation, extentLength); err != nil {
+		return nil, fmt.Errorf("directory %s: %w", f.dirName(), err)
+	}
+	depth := 0
+	for a := f.parent; a != nil; a = a.parent {
+		if a.de.ExtentLocation == f.de.ExtentLocation {
+			return nil, fmt.Errorf("directory %s loops: its extent at block %d is that of an ancestor", f.dirName(), uint32(f.de.ExtentLocation))
+		}
+		if depth++; depth >= maxDirectoryDepth {
+			return nil, fmt.Errorf("directory %s is nested more than %d levels deep", f.dirName(), maxDirectoryDepth)
+		}
+	}
 
-	buffer := make([]byte, sectorSize)
-	for bytesProcessed := uint32(0); bytesProcessed < uint32(f.de.ExtentLength); bytesProcessed += sectorSize {
-		if _, err := f.ra.ReadAt(buffer, int64(baseOffset+bytesProcessed)); err != nil {
-			return nil, nil
+	baseOffset := blockOffset(f.de.ExtentLocation)
+	budget := newListing()
+
+	// Fork: collect into a local slice and cache it only on success, so a
+	// failed listing is not returned as a short one by the next call.
+	var children []*File
+	for bytesProcessed := uint32(0); bytesProcessed < extentLength; bytesProcessed += sectorSize {
+		// Fork: a fresh buffer per sector because entries keep slices of it
+		// (SystemUse, SystemUseEntries): reusing one overwrote the Rock
+		// Ridge names of the previous sectors' entries. Read only what the
+		// extent holds, so a last partial sector at the end of the image
+		// is no error.
+		buffer := make([]byte, sectorSize)
+		n := sectorSize
+		if rest := extentLength - bytesProcessed; rest < n {
+			n = rest
+		}
+		if _, err := f.ra.ReadAt(buffer[:n], baseOffset+int64(bytesProcessed)); err != nil {
+			// Fork: upstream returned nil, nil here, which made an
+			// unreadable directory look empty.
+			return nil, fmt.Errorf("reading directory %s: %w", f.dirName(), err)
 		}
 
 		for i := uint32(0); i < sectorSize; {
@@ -199,7 +241,7 @@ func (f *File) GetAllChildren() ([]*File, error) {
 
 			// Is this a root directory '.' record?
 			if f.isRootDir && newDE.Identifier == string([]byte{0}) {
-				newDE.SystemUseEntries, _ = splitSystemUseEntries(newDE.SystemUse, f.ra)
+				newDE.SystemUseEntries, _ = splitSystemUseEntries(newDE.SystemUse, f.ra, budget.field())
 
 				// get the SP record
 				if len(newDE.SystemUseEntries) > 0 && newDE.SystemUseEntries[0].Type() == "SP" {
@@ -221,25 +263,33 @@ func (f *File) GetAllChildren() ([]*File, error) {
 				}
 			} else {
 				// are we on a volume with SUSP?
-				if f.susp != nil {
+				// Fork: the SP record's skip count may exceed this field.
+				if f.susp != nil && int(f.susp.Offset) <= len(newDE.SystemUse) {
 					// Ignore error if some of the SUSP data is malformed. Just take the valid part.
 					offsetSystemUse := newDE.SystemUse[f.susp.Offset:]
-					newDE.SystemUseEntries, _ = splitSystemUseEntries(offsetSystemUse, f.ra)
+					newDE.SystemUseEntries, _ = splitSystemUseEntries(offsetSystemUse, f.ra, budget.field())
 				}
 			}
 
 			i += entryLength
 
 			newFile := &File{ra: f.ra,
-				de:       newDE,
-				children: nil,
-				susp:     f.susp.Clone(),
+				de:        newDE,
+				children:  nil,
+				susp:      f.susp.Clone(),
+				imageSize: f.imageSize,
+			}
+			// Fork: "." and ".." name f and its parent, which the ancestor
+			// check would call a loop, so they start a walk of their own.
+			if id := newDE.Identifier; id != "\x00" && id != "\x01" {
+				newFile.parent = f
 			}
 
-			f.children = append(f.children, newFile)
+			children = append(children, newFile)
 		}
 	}
 
+	f.children = children
 	return f.children, nil
 }
 
@@ -251,7 +301,9 @@ func (f *File) GetChildren() ([]*File, error) {
 		return nil, err
 	}
 
-	filteredChildren := make([]*File, 0, len(children)-2)
+	// Fork: a damaged directory may lack "." and "..", and a negative
+	// capacity panics.
+	filteredChildren := make([]*File, 0, len(children))
 	for _, child := range children {
 		if child.de.Identifier == string([]byte{0}) || child.de.Identifier == string([]byte{1}) {
 			continue
@@ -287,6 +339,11 @@ func (f *File) Reader() io.Reader {
 		return nil
 	}
 
-	baseOffset := int64(f.de.ExtentLocation) * int64(sectorSize)
+	// Fork: report a file running past the end of the image on the first
+	// Read rather than as a short file.
+	if err := checkExtent(f.imageSize, f.de.ExtentLocation, f.de.ExtentLength); err != nil {
+		return errReader{err}
+	}
+	baseOffset := blockOffset(f.de.ExtentLocation)
 	return io.NewSectionReader(f.ra, baseOffset, int64(f.de.ExtentLength))
 }

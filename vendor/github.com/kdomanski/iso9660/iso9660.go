@@ -146,9 +146,23 @@ var _ encoding.BinaryMarshaler = &DirectoryEntry{}
 
 // UnmarshalBinary decodes a DirectoryEntry from binary form
 func (de *DirectoryEntry) UnmarshalBinary(data []byte) error {
+	// Fork: the record and identifier lengths come from the image; check
+	// them against the bytes at hand instead of slicing out of bounds.
+	if len(data) == 0 {
+		return io.ErrUnexpectedEOF
+	}
 	length := data[0]
 	if length == 0 {
 		return io.EOF
+	}
+	if int(length) > len(data) {
+		return fmt.Errorf("directory record of %d bytes, only %d available: %w", length, len(data), io.ErrUnexpectedEOF)
+	}
+	if length < dirRecordFixedLen {
+		return fmt.Errorf("directory record of %d bytes is shorter than its %d fixed bytes", length, dirRecordFixedLen)
+	}
+	if 33+int(data[32]) > int(length) {
+		return fmt.Errorf("directory record of %d bytes cannot hold its %d-byte identifier", length, data[32])
 	}
 
 	var err error
@@ -180,7 +194,11 @@ func (de *DirectoryEntry) UnmarshalBinary(data []byte) error {
 
 	// add padding if identifier length was even]
 	idPaddingLen := (identifierLen + 1) % 2
-	de.SystemUse = data[33+identifierLen+idPaddingLen : length]
+	// Fork: a record that ends right after an even-length identifier has
+	// no padding byte and no System Use field.
+	if start := 33 + int(identifierLen) + int(idPaddingLen); start < int(length) {
+		de.SystemUse = data[start:length]
+	}
 
 	return nil
 }
@@ -272,7 +290,7 @@ func (pvd *PrimaryVolumeDescriptorBody) UnmarshalBinary(data []byte) error {
 		pvd.RootDirectoryEntry = &DirectoryEntry{}
 	}
 	if err = pvd.RootDirectoryEntry.UnmarshalBinary(data[156:190]); err != nil {
-		return err
+		return fmt.Errorf("root directory record: %w", err)
 	}
 
 	pvd.VolumeSetIdentifier = strings.TrimRight(string(data[190:318]), " ")

@@ -2,8 +2,10 @@ package iso9660
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"strings"
 )
 
 /* The following types of Rock Ridge records are being handled in some way:
@@ -44,18 +46,20 @@ func suspHasRockRidge(se SystemUseEntrySlice) (bool, error) {
 }
 
 func (s SystemUseEntrySlice) GetRockRidgeName() string {
-	var name string
+	// Fork: a Builder, since a damaged field may hold thousands of NM
+	// entries and += copied the name for each of them.
+	var name strings.Builder
 
 	for _, entry := range s {
 		// There is a continuation flag in the record, but we determine continuation
 		// by simply reading all NM entries.
 		if entry.Type() == "NM" {
 			nm := umarshalRockRidgeNameEntry(entry)
-			name += nm.Name
+			name.WriteString(nm.Name)
 		}
 	}
 
-	return name
+	return name.String()
 }
 
 func (s SystemUseEntrySlice) GetPosixAttr() (fs.FileMode, error) {
@@ -70,6 +74,10 @@ func (s SystemUseEntrySlice) GetPosixAttr() (fs.FileMode, error) {
 }
 
 func umarshalRockRidgeAttrEntry(e SystemUseEntry) (fs.FileMode, error) {
+	// Fork: an entry too short for its mode field was sliced out of bounds.
+	if len(e.Data()) < 8 {
+		return 0, fmt.Errorf("unmarshall RR PX entry: %d bytes: %w", len(e), io.ErrUnexpectedEOF)
+	}
 	rrMode, err := UnmarshalUint32LSBMSB(e.Data()[0:8])
 	if err != nil {
 		return 0, fmt.Errorf("unmarshall RR PX entry: %w", err)
@@ -92,6 +100,10 @@ func umarshalRockRidgeAttrEntry(e SystemUseEntry) (fs.FileMode, error) {
 }
 
 func umarshalRockRidgeNameEntry(e SystemUseEntry) *RockRidgeNameEntry {
+	// Fork: an entry without its flags byte was indexed out of bounds.
+	if len(e.Data()) == 0 {
+		return &RockRidgeNameEntry{}
+	}
 	return &RockRidgeNameEntry{
 		Flags: e.Data()[0],
 		Name:  string(e.Data()[1:]),

@@ -151,7 +151,9 @@ const (
 	SUEType_ExtensionSelector         = "ES"
 )
 
-func splitSystemUseEntries(data []byte, ra io.ReaderAt) ([]SystemUseEntry, error) {
+// splitSystemUseEntries splits a System Use field into its entries,
+// following Continuation Areas within budget (fork).
+func splitSystemUseEntries(data []byte, ra io.ReaderAt, budget *suspBudget) ([]SystemUseEntry, error) {
 	output := make([]SystemUseEntry, 0)
 
 	for len(data) > 0 {
@@ -162,6 +164,11 @@ func splitSystemUseEntries(data []byte, ra io.ReaderAt) ([]SystemUseEntry, error
 		}
 
 		entryLen := int(data[2])
+		// Fork: the length counts the 4-byte header (SUSP-112 4.1); a
+		// shorter one never advanced (0 looped forever) or cut the header.
+		if entryLen < 4 {
+			return output, fmt.Errorf("splitting System Use entries: entry %q of %d bytes is shorter than its 4-byte header", data[:2], entryLen)
+		}
 		if len(data) < entryLen {
 			return nil, fmt.Errorf("splitting System Use entries: %w, expected %d bytes but have only %d", io.ErrUnexpectedEOF, entryLen, len(data))
 		}
@@ -173,13 +180,29 @@ func splitSystemUseEntries(data []byte, ra io.ReaderAt) ([]SystemUseEntry, error
 			if err != nil {
 				return output, fmt.Errorf("unmarshaling ContinuationEntry: %w", err)
 			}
+			// Fork: a Continuation Area lies within one logical block, and
+			// areas are followed within budget: the length sized an
+			// allocation of up to 4 GiB, the block number overflowed the
+			// uint32 offset, and a CE pointing at its own area recursed
+			// until the stack overflowed.
+			if ce.offset >= sectorSize || ce.lengthOfArea > sectorSize-ce.offset {
+				return output, fmt.Errorf("continuation area of %d bytes at offset %d crosses a %d-byte block", ce.lengthOfArea, ce.offset, sectorSize)
+			}
+			if budget.areas <= 0 {
+				return output, fmt.Errorf("more than %d continuation areas for one System Use field", maxContinuationAreas)
+			}
+			if budget.bytes < int64(ce.lengthOfArea) {
+				return output, fmt.Errorf("more than %d bytes of continuation areas for one directory", maxContinuationBytes)
+			}
+			budget.areas--
+			budget.bytes -= int64(ce.lengthOfArea)
 			continuation := make([]byte, ce.lengthOfArea)
-			finalOffset := (ce.blockLocation * sectorSize) + ce.offset
-			if _, err := ra.ReadAt(continuation, int64(finalOffset)); err != nil {
+			finalOffset := int64(ce.blockLocation)*int64(sectorSize) + int64(ce.offset)
+			if _, err := ra.ReadAt(continuation, finalOffset); err != nil {
 				return output, fmt.Errorf("reading Continuation Area: %w", err)
 			}
 
-			continuedEntries, err := splitSystemUseEntries(continuation, ra)
+			continuedEntries, err := splitSystemUseEntries(continuation, ra, budget)
 			if err != nil {
 				return output, fmt.Errorf("splitting Continuation Area: %w", err)
 			}
