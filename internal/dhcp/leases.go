@@ -44,14 +44,22 @@ func (e *SyntaxError) Error() string {
 // (unbalanced braces, a bad address) is an error naming the line.
 func Parse(r io.Reader) ([]Lease, error) {
 	var p parser
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if err := p.feed(sc.Text()); err != nil {
-			return nil, err
+	// bufio.Reader rather than bufio.Scanner: lines have no length limit, so
+	// Parse accepts every file RemoveMAC accepts.
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadString('\n')
+		if line != "" {
+			if perr := p.feed(strings.TrimSuffix(line, "\n")); perr != nil {
+				return nil, perr
+			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read leases: %w", err)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read leases: %w", err)
+		}
 	}
 	if err := p.end(); err != nil {
 		return nil, err

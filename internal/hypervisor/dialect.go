@@ -4,7 +4,6 @@
 package hypervisor
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -108,9 +107,8 @@ func Identify(ctx context.Context, path string) (Info, error) {
 // ParseVersion reads the banner `-v` prints ("xhyve: v0.2.0" or
 // "hyperkit: v0.20200224-44-gb54460", then homepage and license lines).
 func ParseVersion(out []byte) (Info, error) {
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for raw := range bytes.Lines(out) { // no line-length limit, unlike a Scanner
+		line := strings.TrimSpace(string(raw))
 		if line == "" {
 			continue
 		}

@@ -1,7 +1,6 @@
 package hypervisor
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -37,15 +36,15 @@ func QueryMAC(ctx context.Context, path, uuid string) (net.HardwareAddr, error) 
 // ParseMACOutput finds the `MAC: xx:xx:xx:xx:xx:xx` line; vmnet errors are
 // printed on stdout too, so any other line is ignored.
 func ParseMACOutput(out []byte) (net.HardwareAddr, error) {
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "MAC: ")
+	for raw := range bytes.Lines(out) { // no line-length limit, unlike a Scanner
+		line := strings.TrimSpace(string(raw))
+		v, ok := strings.CutPrefix(line, "MAC: ")
 		if !ok {
 			continue
 		}
 		mac, err := net.ParseMAC(strings.TrimSpace(v))
 		if err != nil || len(mac) != 6 {
-			return nil, fmt.Errorf("bad MAC line %q", sc.Text())
+			return nil, fmt.Errorf("bad MAC line %q", line)
 		}
 		return mac, nil
 	}

@@ -3,6 +3,8 @@
 package vmnet
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -28,13 +30,19 @@ type prefs struct {
 
 // Parse reads com.apple.vmnet.plist (XML or binary). A missing mask defaults
 // to /24, vmnet's own default.
-func Parse(r io.ReadSeeker) (Shared, error) {
+func Parse(r io.Reader) (Shared, error) {
+	// The plist decoder seeks (a binary plist's offset table is at its end),
+	// and the file is a few hundred bytes.
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return Shared{}, fmt.Errorf("read vmnet plist: %w", err)
+	}
 	var p prefs
-	if err := plist.NewDecoder(r).Decode(&p); err != nil {
+	if err := plist.NewDecoder(bytes.NewReader(data)).Decode(&p); err != nil {
 		return Shared{}, fmt.Errorf("decode vmnet plist: %w", err)
 	}
 	if p.SharedNetAddress == "" {
-		return Shared{}, fmt.Errorf("vmnet plist has no Shared_Net_Address")
+		return Shared{}, errors.New("vmnet plist has no Shared_Net_Address")
 	}
 	addr := net.ParseIP(p.SharedNetAddress).To4()
 	if addr == nil {
