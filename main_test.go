@@ -31,8 +31,22 @@ func buildPlugin(t *testing.T) string {
 	return bin
 }
 
+// withoutToken is the environment without docker-machine's plugin token,
+// which libmachine's RPC client sets in this very process.
+func withoutToken() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "MACHINE_PLUGIN_TOKEN=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
 func TestVersionSubcommand(t *testing.T) {
-	out, err := exec.Command(buildPlugin(t), "version").Output()
+	cmd := exec.Command(buildPlugin(t), "version")
+	cmd.Env = withoutToken()
+	out, err := cmd.Output()
 	if err != nil || strings.TrimSpace(string(out)) != "v9.9.9-test" {
 		t.Errorf("version printed %q (err %v)", out, err)
 	}
@@ -141,7 +155,9 @@ func TestTokenMeansRPC(t *testing.T) {
 			t.Errorf("%v with the token: first line %q (%v), want the RPC address", args, line, err)
 		}
 	}
-	out, err := exec.Command(bin, "version").Output()
+	cmd := exec.Command(bin, "version")
+	cmd.Env = withoutToken()
+	out, err := cmd.Output()
 	if err != nil || strings.TrimSpace(string(out)) != "v9.9.9-test" {
 		t.Errorf("version without the token printed %q (%v)", out, err)
 	}

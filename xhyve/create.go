@@ -2,6 +2,7 @@ package xhyve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -26,6 +27,11 @@ func (d *Driver) Create() error {
 	if err := os.Chmod(dir, 0o700); err != nil {
 		return fmt.Errorf("restrict machine directory: %w", err)
 	}
+	unlock, err := d.lock(opCreate)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := mcnutils.NewB2dUtils(d.StorePath).CopyIsoToMachineDir(d.Boot2DockerURL, d.MachineName); err != nil {
 		return fmt.Errorf("get boot2docker ISO: %w", err)
 	}
@@ -53,7 +59,7 @@ func (d *Driver) Create() error {
 		log.Debugf("vmnet MAC address for UUID %s: %s", d.UUID, d.MACAddress)
 	}
 	log.Infof("Starting %s VM...", d.HypervisorDialect)
-	return d.Start()
+	return d.start()
 }
 
 // ensureBootFiles extracts kernel and initrd from the machine's ISO unless
@@ -65,7 +71,12 @@ func (d *Driver) ensureBootFiles() (b2diso.Record, error) {
 		Initrd: d.path(initrdFile),
 		Record: d.path(bootRecordFile),
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, b2diso.ErrDamaged):
+		return b2diso.Record{}, fmt.Errorf("%w; download it again or pass another with --%s", err, flagBoot2DockerURL)
+	case errors.Is(err, b2diso.ErrNotFound):
+		return b2diso.Record{}, fmt.Errorf("extract boot files: %w; name them with --%s and --%s", err, flagBootKernel, flagBootInitrd)
+	case err != nil:
 		return b2diso.Record{}, fmt.Errorf("extract boot files: %w", err)
 	}
 	if extracted {

@@ -39,6 +39,7 @@ const (
 	consoleLogFile    = "console.log"
 	hypervisorLogFile = "hypervisor.log"
 	supervisorLogFile = "supervisor.log"
+	machineLockFile   = "machine.lock"
 )
 
 // macOS paths the driver reads, edits and runs; tests point the seams
@@ -50,8 +51,7 @@ const (
 	nfsdPath    = "/sbin/nfsd"
 	sudoPath    = "/usr/bin/sudo"
 	teePath     = "/usr/bin/tee"
-	// exportsLock is shared by every user's driver: /tmp, not $TMPDIR.
-	exportsLock = "/tmp/docker-machine-driver-xhyve.exports.lock"
+	mvPath      = "/bin/mv"
 )
 
 // Driver is the xhyve driver. Its exported fields are the machine's saved
@@ -76,9 +76,12 @@ type Driver struct {
 	NFSShareHome bool
 	// NFSHomeRoot is the home root that NFSShareHome exports, fixed at
 	// create.
-	NFSHomeRoot   string
-	NFSShares     []string
-	NFSSharesRoot string
+	NFSHomeRoot string
+	NFSShares   []string
+	// NFSShareTargets are NFSShares with symlinks resolved at create: what
+	// is exported (NFSShares are where the VM mounts them).
+	NFSShareTargets []string `json:",omitempty"`
+	NFSSharesRoot   string
 	// NFSUID and NFSGID own what the guest writes through the shares: the
 	// user who created the machine.
 	NFSUID int
@@ -93,20 +96,24 @@ type env struct {
 	leasesPath  string
 	vmnetPlist  string
 	exportsPath string
-	exportsLock string
 	nfsdPath    string
 	sudoPath    string
 	teePath     string
+	mvPath      string
 	lookPath    func(string) (string, error)
 	executable  func() (string, error)
 	hostCPUs    func() int
 	hostMemMB   func() (int, error)
 	// Waits: every one has a deadline, polled at interval.
 	interval    time.Duration
+	lockTimeout time.Duration
 	ipTimeout   time.Duration
 	sshTimeout  time.Duration
 	stopTimeout time.Duration
 	killTimeout time.Duration
+	// sshCommandTimeout bounds each SSH session the driver runs itself
+	// (mounting the shares gets the mount script's own bound on top).
+	sshCommandTimeout time.Duration
 }
 
 func defaultEnv() env {
@@ -114,19 +121,23 @@ func defaultEnv() env {
 		leasesPath:  leasesPath,
 		vmnetPlist:  vmnetPlist,
 		exportsPath: exportsPath,
-		exportsLock: exportsLock,
 		nfsdPath:    nfsdPath,
 		sudoPath:    sudoPath,
 		teePath:     teePath,
+		mvPath:      mvPath,
 		lookPath:    exec.LookPath,
 		executable:  executable,
 		hostCPUs:    hostinfo.CPUs,
 		hostMemMB:   hostinfo.MemoryMB,
 		interval:    250 * time.Millisecond,
-		ipTimeout:   3 * time.Minute,
-		sshTimeout:  2 * time.Minute,
-		stopTimeout: 60 * time.Second,
-		killTimeout: 15 * time.Second,
+		// Longer than the longest operation: a start may wait ipTimeout
+		// plus sshTimeout.
+		lockTimeout:       6 * time.Minute,
+		ipTimeout:         3 * time.Minute,
+		sshTimeout:        2 * time.Minute,
+		stopTimeout:       60 * time.Second,
+		killTimeout:       15 * time.Second,
+		sshCommandTimeout: 30 * time.Second,
 	}
 }
 

@@ -39,6 +39,9 @@ const (
 	maxCPU               = 16 // xhyve's limit, and hyperkit's sane one
 	minMemory            = 512
 	minDiskSize          = 2000
+	// maxDiskSize is 2 TiB, the most boot2docker's MBR partition table can
+	// address; it also keeps size*MiB far from overflowing.
+	maxDiskSize = 2 << 20
 )
 
 // envVar is the environment variable docker-machine reads for a flag.
@@ -56,7 +59,7 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 		mcnflag.IntFlag{Name: flagMemorySize, EnvVar: envVar(flagMemorySize), Value: defaultMemory,
 			Usage: "memory size in MB, 512 up to the host's RAM"},
 		mcnflag.IntFlag{Name: flagDiskSize, EnvVar: envVar(flagDiskSize), Value: defaultDiskSize,
-			Usage: "disk size in MB, at least 2000 (a sparse file: space is used as the guest writes)"},
+			Usage: "disk size in MB, 2000 to 2097152 (2 TiB) (a sparse file: space is used as the guest writes)"},
 		mcnflag.StringFlag{Name: flagBootCmd, EnvVar: envVar(flagBootCmd), Value: "",
 			Usage: "kernel command line (default: the ISO's isolinux append line)"},
 		mcnflag.BoolFlag{Name: flagNFSShareHome, EnvVar: envVar(flagNFSShareHome),
@@ -109,11 +112,15 @@ func (d *Driver) SetConfigFromFlags(opts drivers.DriverOptions) error {
 		if err != nil {
 			return fmt.Errorf("resolve --%s: %w", flagBoot2DockerURL, err)
 		}
-		d.Boot2DockerURL = abs // later commands run from other directories
+		// Absolute (later commands run from other directories), and a
+		// URL: libmachine parses what it is given as one, so %, # and ?
+		// in a file name must be escaped.
+		d.Boot2DockerURL = (&url.URL{Scheme: "file", Path: abs}).String()
 	}
 	for i, s := range d.NFSShares {
 		d.NFSShares[i] = filepath.Clean(s)
 	}
+	d.NFSShareTargets, _ = resolveShares(d.NFSShares) // validated above
 	d.NFSUID, d.NFSGID = os.Getuid(), os.Getgid()
 	return nil
 }
@@ -134,8 +141,8 @@ func (d *Driver) validateFlags() error {
 	} else if d.Memory < minMemory || d.Memory > hostMem {
 		bad(flagMemorySize, d.Memory, "must be between %d and %d MB (the host's RAM)", minMemory, hostMem)
 	}
-	if d.DiskSize < minDiskSize {
-		bad(flagDiskSize, d.DiskSize, "must be at least %d MB", minDiskSize)
+	if d.DiskSize < minDiskSize || d.DiskSize > maxDiskSize {
+		bad(flagDiskSize, d.DiskSize, "must be between %d and %d MB (2 TiB, the most boot2docker's partition table can address)", minDiskSize, maxDiskSize)
 	}
 	if d.UUID != "" {
 		if u, err := uuid.Parse(d.UUID); err != nil || u.String() != d.UUID {
@@ -188,6 +195,9 @@ func checkISOURL(raw string) error {
 			return errors.New("has no host")
 		}
 	case "file":
+		if u.RawQuery != "" || u.Fragment != "" || u.Host != "" && u.Host != "localhost" {
+			return errors.New("is a file URL with a host, ?query or #fragment; escape ? as %3F and # as %23, or give a plain path")
+		}
 		if info, err := os.Stat(u.Path); err != nil || !info.Mode().IsRegular() {
 			return fmt.Errorf("names %s, which is not an existing file", u.Path)
 		}

@@ -1,6 +1,7 @@
 package xhyve
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/nfs"
 )
 
 func TestCreateFlagDefaults(t *testing.T) {
@@ -108,12 +110,16 @@ func TestFlagValidation(t *testing.T) {
 		{"cpu above host", map[string]interface{}{flagCPUCount: 5}, []string{"--xhyve-cpu-count 5", "this host has 4 CPUs"}},
 		{"memory low", map[string]interface{}{flagMemorySize: 256}, []string{"--xhyve-memory-size 256", "between 512 and 8192 MB"}},
 		{"memory high", map[string]interface{}{flagMemorySize: 9000}, []string{"--xhyve-memory-size 9000", "host's RAM"}},
-		{"disk small", map[string]interface{}{flagDiskSize: 1000}, []string{"--xhyve-disk-size 1000", "at least 2000 MB"}},
+		{"disk small", map[string]interface{}{flagDiskSize: 1000}, []string{"--xhyve-disk-size 1000", "between 2000 and 2097152 MB"}},
 		{"bad uuid", map[string]interface{}{flagUUID: "1234"}, []string{"--xhyve-uuid 1234", "xxxxxxxx-xxxx"}},
 		{"url scheme", map[string]interface{}{flagBoot2DockerURL: "ftp://host/b2d.iso"}, []string{"--xhyve-boot2docker-url ftp://host/b2d.iso", `scheme "ftp"`}},
 		{"url missing file", map[string]interface{}{flagBoot2DockerURL: "/no/such.iso"}, []string{"--xhyve-boot2docker-url /no/such.iso", "existing file"}},
 		{"url file scheme missing", map[string]interface{}{flagBoot2DockerURL: "file:///no/such.iso"}, []string{"/no/such.iso", "not an existing file"}},
 		{"url no host", map[string]interface{}{flagBoot2DockerURL: "http:///b2d.iso"}, []string{"has no host"}},
+		{"file url fragment", map[string]interface{}{flagBoot2DockerURL: "file://" + file + "#x"}, []string{"#fragment", "%23"}},
+		{"file url bad escape", map[string]interface{}{flagBoot2DockerURL: "file:///a%zz.iso"}, []string{"not a URL"}},
+		{"disk too big", map[string]interface{}{flagDiskSize: 2097153}, []string{"--xhyve-disk-size 2097153", "2 TiB"}},
+		{"disk overflow", map[string]interface{}{flagDiskSize: 1 << 50}, []string{"--xhyve-disk-size 1125899906842624", "between 2000 and 2097152"}},
 		{"boot cmd newline", map[string]interface{}{flagBootCmd: "a\nb"}, []string{"--xhyve-boot-cmd", "single line"}},
 		{"relative kernel", map[string]interface{}{flagBootKernel: "boot/vmlinuz"}, []string{"--xhyve-boot-kernel boot/vmlinuz", "absolute path inside the ISO"}},
 		{"hypervisor not found", map[string]interface{}{flagHypervisor: "nosuchvisor"}, []string{"--xhyve-hypervisor nosuchvisor"}},
@@ -228,5 +234,65 @@ func TestNFSShareHomeRoot(t *testing.T) {
 	t.Setenv("HOME", "/root")
 	if err := d.SetConfigFromFlags(flags); err == nil || !strings.Contains(err.Error(), "is /") {
 		t.Errorf("home root /: err %v", err)
+	}
+}
+
+// TestSharePathsResolvedAndChecked: a share reached through a symlink is
+// exported at its real path and mounted where the user named it; two names
+// for one directory are one export; a name the exports file cannot hold is
+// refused before anything is created.
+func TestSharePathsResolvedAndChecked(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "private", "tmp", "src")
+	if err := os.MkdirAll(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "tmp")
+	if err := os.Symlink(filepath.Join(dir, "private", "tmp"), link); err != nil {
+		t.Fatal(err)
+	}
+	store := t.TempDir()
+	d := NewDriver("dev", store)
+	d.env = testEnv(t, store)
+	flags := defaultFlags(d)
+	flags.Values[flagNFSShare] = []string{filepath.Join(link, "src")}
+	if err := d.SetConfigFromFlags(flags); err != nil {
+		t.Fatal(err)
+	}
+	realResolved, _ := filepath.EvalSymlinks(real)
+	want := share{Host: realResolved, Guest: filepath.Join(defaultNFSSharesRoot, link, "src")}
+	if got := d.shares(); len(got) != 1 || got[0] != want {
+		t.Errorf("shares %+v, want %+v", got, want)
+	}
+
+	hostile := filepath.Join(dir, `a" 10.9.9.9 "vm.local`)
+	newline := filepath.Join(dir, "two\nlines")
+	for _, p := range []string{hostile, newline} {
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, tc := range map[string]struct {
+		shares []string
+		want   string
+	}{
+		"a quote":                       {[]string{hostile}, `--xhyve-nfs-share ` + hostile},
+		"a newline":                     {[]string{newline}, "--xhyve-nfs-share " + newline},
+		"one directory under two names": {[]string{real, filepath.Join(link, "src")}, "nested or repeated"},
+	} {
+		d := NewDriver("bad", store)
+		d.env = testEnv(t, store)
+		flags := defaultFlags(d)
+		flags.Values[flagNFSShare] = tc.shares
+		err := d.SetConfigFromFlags(flags)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want %q", name, err, tc.want)
+		}
+		if name != "one directory under two names" && (err == nil || !errors.Is(err, nfs.ErrSharePath)) {
+			t.Errorf("%s: err %v is not nfs.ErrSharePath", name, err)
+		}
+	}
+	if entries, _ := os.ReadDir(store); len(entries) != 0 {
+		t.Errorf("refused shares created files in the store: %v", entries)
 	}
 }

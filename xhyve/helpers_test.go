@@ -75,7 +75,6 @@ func testEnv(t *testing.T, store string) env {
 	e.leasesPath = filepath.Join(store, "dhcpd_leases")
 	e.vmnetPlist = filepath.Join(store, "com.apple.vmnet.plist")
 	e.exportsPath = filepath.Join(store, "exports")
-	e.exportsLock = filepath.Join(store, "exports.lock")
 	e.lookPath = func(name string) (string, error) { return "", os.ErrNotExist }
 	e.executable = func() (string, error) { return exe, nil }
 	e.hostCPUs = func() int { return 4 }

@@ -198,10 +198,7 @@ func TestKilledHypervisorThenStart(t *testing.T) {
 	if err := m.d.Create(); err != nil {
 		t.Fatal(err)
 	}
-	view, err := supervisor.Inspect(m.d.path(specFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	view := m.d.inspect()
 	supervisor.Signal(view.HypervisorPID, syscall.SIGKILL) // kill -9 by the user
 	deadline := time.Now().Add(10 * time.Second)
 	for s, _ := m.d.GetState(); s != state.Stopped; s, _ = m.d.GetState() {

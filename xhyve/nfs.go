@@ -1,15 +1,13 @@
 package xhyve
 
 import (
-	"encoding/base64"
 	"fmt"
 	"net"
 	"os"
 	"strings"
+	"time"
 
-	"github.com/docker/machine/libmachine/drivers"
 	"github.com/docker/machine/libmachine/log"
-	"github.com/docker/machine/libmachine/ssh"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/nfs"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/vmnet"
@@ -27,7 +25,11 @@ func (d *Driver) setupShares() error {
 	blocks := make([]nfs.Block, len(shares))
 	mounts := make([]nfs.Mount, len(shares))
 	for i, s := range shares {
-		blocks[i] = nfs.Block{ID: nfs.BlockID(d.path(""), s.Host), Line: nfs.ExportLine(s.Host, d.NFSUID, d.NFSGID, ip)}
+		line, err := nfs.ExportLine(s.Host, d.NFSUID, d.NFSGID, ip)
+		if err != nil {
+			return fmt.Errorf("export NFS share: %w", err)
+		}
+		blocks[i] = nfs.Block{ID: nfs.BlockID(d.path(""), s.Host), Line: line}
 		mounts[i] = nfs.Mount{HostPath: s.Host, GuestPath: s.Guest}
 	}
 	changed, err := d.nfsHost().Reconcile(nfs.MachinePrefix(d.path("")), blocks)
@@ -38,21 +40,19 @@ func (d *Driver) setupShares() error {
 		log.Infof("Exported %d NFS share(s) to %s", len(blocks), ip)
 	}
 	script := nfs.GuestScript(d.nfsServer(ip), mounts)
-	ssh.SetDefaultClient(ssh.Native) // the guest is reached the same way on every host
-	current, err := drivers.RunSSHCommandFromDriver(d, "sudo cat "+nfs.Bootsync+" 2>/dev/null || true")
+	current, err := d.runSSH(d.env.sshCommandTimeout, "sudo cat "+nfs.Bootsync+" 2>/dev/null || true", nil)
 	if err != nil {
 		return fmt.Errorf("read the guest's %s: %w", nfs.Bootsync, err)
 	}
 	bootsync := nfs.WithGuestBlock([]byte(current), script)
-	// Scripts travel base64-encoded: no user-supplied text is ever parsed
-	// by the remote shell as part of the command.
-	if out, err := drivers.RunSSHCommandFromDriver(d, fmt.Sprintf("echo %s | base64 -d | sudo tee %s >/dev/null && sudo chmod 755 %s",
-		base64.StdEncoding.EncodeToString(bootsync), nfs.Bootsync, nfs.Bootsync)); err != nil {
+	// Scripts travel on stdin: no user-supplied text is ever parsed by the
+	// remote shell as part of the command.
+	if out, err := d.runSSH(d.env.sshCommandTimeout, fmt.Sprintf("sudo tee %s >/dev/null && sudo chmod 755 %s", nfs.Bootsync, nfs.Bootsync), bootsync); err != nil {
 		return fmt.Errorf("write the guest's %s: %w: %s", nfs.Bootsync, err, out)
 	}
-	now := script + "exit $xhyve_nfs_status\n"
-	if out, err := drivers.RunSSHCommandFromDriver(d, fmt.Sprintf("echo %s | base64 -d | sudo sh",
-		base64.StdEncoding.EncodeToString([]byte(now)))); err != nil {
+	// The script bounds its own retries; the session outlasts them.
+	mountTimeout := d.env.sshCommandTimeout + time.Duration(nfs.MountDeadline+len(mounts)*nfs.MountAttemptTimeout)*time.Second
+	if out, err := d.runSSH(mountTimeout, "sudo sh", []byte(script+"exit $xhyve_nfs_status\n")); err != nil {
 		return fmt.Errorf("mount NFS shares in the VM: %w: %s", err, strings.TrimSpace(out))
 	}
 	log.Infof("Mounted %d NFS share(s) in the VM", len(mounts))
@@ -62,6 +62,9 @@ func (d *Driver) setupShares() error {
 // removeShares deletes the machine's exports; a machine that never had
 // shares leaves the exports file untouched.
 func (d *Driver) removeShares() error {
+	if len(d.shares()) == 0 {
+		return nil // never exported anything: the exports file and its lock are not touched
+	}
 	if _, err := d.nfsHost().Reconcile(nfs.MachinePrefix(d.path("")), nil); err != nil {
 		return fmt.Errorf("remove NFS exports: %w", err)
 	}
@@ -72,10 +75,10 @@ func (d *Driver) nfsHost() nfs.Host {
 	return nfs.Host{
 		Exports: d.env.exportsPath,
 		NFSD:    d.env.nfsdPath,
-		Lock:    d.env.exportsLock,
 		Root:    os.Geteuid() == 0,
 		Sudo:    d.env.sudoPath,
 		Tee:     d.env.teePath,
+		Mv:      d.env.mvPath,
 	}
 }
 

@@ -1,6 +1,7 @@
 package xhyve
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,10 +9,16 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/docker/machine/libmachine/log"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/lockfile"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 )
 
 // RemoveLeaseCommand is the plugin binary's subcommand that deletes a MAC's
@@ -19,24 +26,55 @@ import (
 // `sudo docker-machine-driver-xhyve remove-dhcp-lease MAC`.
 const RemoveLeaseCommand = "remove-dhcp-lease"
 
-// Remove kills the VM if it runs, releases its DHCP lease and NFS exports,
+// Remove kills the VM if it runs, releases its NFS exports and DHCP lease,
 // and leaves the machine directory to docker-machine, which deletes it. It
 // works after a failed or interrupted create and when called twice.
 func (d *Driver) Remove() error {
-	if err := d.Kill(); err != nil {
+	unlock, err := d.lockForRemove()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := d.kill(); err != nil {
 		return fmt.Errorf("kill the VM before removing it: %w", err)
 	}
+	// Exports first: were the lease freed while they remain, the next VM
+	// given this address would be given this machine's shares too.
+	if err := d.removeShares(); err != nil {
+		return err
+	}
 	d.removeLease()
-	return d.removeShares()
+	return nil
+}
+
+// lockForRemove takes the machine's lock; if its holder keeps it past the
+// deadline (a hung start), it is ended: `rm -f` deletes the directory
+// whatever Remove returns, and must not leave a VM running behind it.
+func (d *Driver) lockForRemove() (func(), error) {
+	unlock, err := d.lock(opRemove)
+	if !errors.Is(err, lockfile.ErrTimeout) {
+		return unlock, err
+	}
+	pid := lockHolderPID(d.path(machineLockFile))
+	exe, _ := d.env.executable()
+	if pid == 0 || exe == "" || !proc.Alive(pid, proc.Identity{Exes: []string{exe}}) {
+		return nil, err
+	}
+	log.Warnf("%v; ending pid %d to remove the machine", err, pid)
+	if serr := supervisor.Signal(pid, syscall.SIGKILL); serr != nil {
+		return nil, serr
+	}
+	return d.lock(opRemove)
 }
 
 // removeLease deletes this machine's entries from the lease file so vmnet's
 // small address pool does not run dry. Failing to is not worth keeping a
 // machine the user wants gone: it is logged with the command that fixes it.
 func (d *Driver) removeLease() {
-	mac, err := net.ParseMAC(d.MACAddress)
+	mac, err := d.leaseMAC()
 	if err != nil {
-		return // the create failed before the MAC was known: no lease
+		log.Debugf("no DHCP lease to remove: %v", err)
+		return
 	}
 	n, err := dhcp.RemoveMACFromFile(d.env.leasesPath, mac)
 	switch {
@@ -57,6 +95,21 @@ func (d *Driver) removeLease() {
 	case n > 0:
 		log.Infof("Removed %d DHCP lease(s) of %s", n, mac)
 	}
+}
+
+// leaseMAC is the VM's MAC. A create killed after the VM booted but before
+// docker-machine saved the MAC leaves a lease under a MAC config.json does
+// not know: the hypervisor tells it again from the UUID.
+func (d *Driver) leaseMAC() (net.HardwareAddr, error) {
+	if d.MACAddress != "" {
+		return net.ParseMAC(d.MACAddress)
+	}
+	if d.UUID == "" || d.Hypervisor == "" {
+		return nil, errors.New("the create ended before the VM had a UUID and a hypervisor")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return hypervisor.QueryMAC(ctx, d.Hypervisor, d.UUID)
 }
 
 // RemoveLeaseMain runs RemoveLeaseCommand with its arguments and returns the

@@ -21,15 +21,20 @@ import (
 // Start boots the VM under a detached supervisor and returns once the VM has
 // an address and answers SSH, so docker-machine's own probes succeed at once.
 func (d *Driver) Start() error {
+	unlock, err := d.lock(opStart)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return d.start()
+}
+
+func (d *Driver) start() error {
 	if err := d.checkSaved(); err != nil {
 		return err
 	}
 	mac, _ := net.ParseMAC(d.MACAddress) // checkSaved parsed it
-	view, err := d.inspect()
-	if err != nil {
-		return err
-	}
-	if view.Alive() {
+	if d.inspect().Alive() {
 		log.Infof("VM is already running")
 		return d.waitUntilReachable(mac, 0)
 	}
@@ -40,23 +45,12 @@ func (d *Driver) Start() error {
 	if err != nil {
 		return err
 	}
-	args, err := hypervisor.Args(d.hypervisorConfig(rec))
+	config := d.hypervisorConfig(rec)
+	args, err := hypervisor.Args(config)
 	if err != nil {
 		return err
 	}
-	spec := supervisor.Spec{
-		Hypervisor:    d.Hypervisor,
-		Args:          args,
-		Dialect:       d.HypervisorDialect,
-		PIDFile:       d.path(pidFile),
-		ConsoleLog:    d.path(consoleLogFile),
-		HypervisorLog: d.path(hypervisorLogFile),
-		Status:        d.path(statusFile),
-	}
-	if d.HypervisorDialect == hypervisor.HyperKit {
-		spec.TTY = d.path(ttyFile)
-	}
-	if err := supervisor.WriteJSON(d.path(specFile), spec); err != nil {
+	if err := supervisor.WriteJSON(d.path(specFile), d.supervisorSpec(config, args)); err != nil {
 		return err
 	}
 	exe, err := d.env.executable()
@@ -72,6 +66,25 @@ func (d *Driver) Start() error {
 		return err
 	}
 	return d.setupShares()
+}
+
+// supervisorSpec describes the supervisor of a boot with config: the
+// pidfile and console link it watches are the ones the hypervisor is told
+// to write, so the two cannot drift apart. args is nil when only inspecting.
+func (d *Driver) supervisorSpec(config hypervisor.Config, args []string) supervisor.Spec {
+	exe, _ := d.env.executable() // "" only weakens the identity check
+	return supervisor.Spec{
+		Hypervisor:    d.Hypervisor,
+		Args:          args,
+		Dialect:       config.Dialect,
+		PIDFile:       config.PIDFile,
+		TTY:           config.TTY,
+		ConsoleLog:    d.path(consoleLogFile),
+		HypervisorLog: d.path(hypervisorLogFile),
+		SupervisorLog: d.path(supervisorLogFile),
+		Status:        d.path(statusFile),
+		Supervisor:    exe,
+	}
 }
 
 // hypervisorConfig turns the saved config into the hypervisor's.
@@ -142,6 +155,8 @@ func (d *Driver) waitUntilReachable(mac net.HardwareAddr, launched int) error {
 		if err := d.checkBooting(launched); err != nil {
 			return err
 		}
+		// bootpd rewrites the lease file by rename, so a damaged read is
+		// retried like a missing lease, up to the deadline.
 		l, err := dhcp.LookupFile(d.env.leasesPath, mac)
 		switch {
 		case err == nil:
@@ -159,11 +174,9 @@ func (d *Driver) waitUntilReachable(mac net.HardwareAddr, launched int) error {
 				return fmt.Errorf("SSH at %s did not answer within %s: %w; the console says:\n%s",
 					addr, d.env.sshTimeout, lastErr, supervisor.Tail(d.path(consoleLogFile), 2048))
 			}
-		case !errors.Is(err, dhcp.ErrNotFound):
-			return fmt.Errorf("wait for the VM's IP address: %w", err)
 		case time.Now().After(leaseDeadline):
-			return fmt.Errorf("no DHCP lease for MAC %s in %s after %s; the console says:\n%s",
-				mac, d.env.leasesPath, d.env.ipTimeout, supervisor.Tail(d.path(consoleLogFile), 2048))
+			return fmt.Errorf("no DHCP lease for MAC %s in %s after %s (%v); the console says:\n%s",
+				mac, d.env.leasesPath, d.env.ipTimeout, err, supervisor.Tail(d.path(consoleLogFile), 2048))
 		}
 		time.Sleep(d.env.interval)
 	}
@@ -171,10 +184,7 @@ func (d *Driver) waitUntilReachable(mac net.HardwareAddr, launched int) error {
 
 // checkBooting fails once the VM being booted is gone.
 func (d *Driver) checkBooting(launched int) error {
-	view, err := d.inspect()
-	if err != nil {
-		return err
-	}
+	view := d.inspect()
 	if view.Alive() {
 		return nil
 	}

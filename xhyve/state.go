@@ -8,6 +8,7 @@ import (
 	"github.com/docker/machine/libmachine/log"
 	"github.com/docker/machine/libmachine/state"
 
+	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 )
@@ -15,11 +16,13 @@ import (
 // GetState reports the VM's state from its processes, never by probing the
 // guest: a verified hypervisor process is Running, a supervisor between two
 // boots is Starting, a VM whose last run crashed or failed is Error, and
-// anything else is Stopped.
+// anything else is Stopped. A damaged status file is an Error that says how
+// to recover.
 func (d *Driver) GetState() (state.State, error) {
-	view, err := d.inspect()
-	if err != nil {
-		return state.Error, err
+	view := d.inspect()
+	if view.StatusErr != nil {
+		return state.Error, fmt.Errorf("machine %q: %w; its state is unknown: `docker-machine kill %s` still stops the VM and clears the file, then `docker-machine start %s`",
+			d.MachineName, view.StatusErr, d.MachineName, d.MachineName)
 	}
 	switch {
 	case view.HypervisorPID != 0:
@@ -34,9 +37,10 @@ func (d *Driver) GetState() (state.State, error) {
 	return state.Stopped, nil
 }
 
-// inspect observes the VM's processes.
-func (d *Driver) inspect() (supervisor.View, error) {
-	return supervisor.Inspect(d.path(specFile))
+// inspect observes the VM's processes. What it looks for comes from the
+// machine's configuration, not from files a crash may have damaged.
+func (d *Driver) inspect() supervisor.View {
+	return supervisor.Inspect(d.path(specFile), d.supervisorSpec(d.hypervisorConfig(b2diso.Record{}), nil))
 }
 
 // GetIP returns the address vmnet's DHCP server gave the running VM.

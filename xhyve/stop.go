@@ -1,7 +1,9 @@
 package xhyve
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"syscall"
 	"time"
 
@@ -14,10 +16,19 @@ import (
 // the hypervisor (through the supervisor, which then does not restart it).
 // After the stop deadline the VM is killed; Stop never waits forever.
 func (d *Driver) Stop() error {
-	defer d.clearIP()
-	view, alive, err := d.running()
-	if !alive {
+	unlock, err := d.lock(opStop)
+	if err != nil {
 		return err
+	}
+	defer unlock()
+	return d.stop()
+}
+
+func (d *Driver) stop() error {
+	defer d.clearIP()
+	view := d.inspect()
+	if !view.Alive() {
+		return d.clearDamagedStatus(view)
 	}
 	target := view.SupervisorPID
 	if target == 0 {
@@ -27,18 +38,27 @@ func (d *Driver) Stop() error {
 		return err
 	}
 	if d.waitGone(d.env.stopTimeout) {
-		return nil
+		return d.clearDamagedStatus(view)
 	}
 	log.Warnf("the guest did not power off within %s; killing the VM", d.env.stopTimeout)
-	return d.Kill()
+	return d.kill()
 }
 
 // Kill ends the VM at once, like pulling the plug.
 func (d *Driver) Kill() error {
-	defer d.clearIP()
-	view, alive, err := d.running()
-	if !alive {
+	unlock, err := d.lock(opKill)
+	if err != nil {
 		return err
+	}
+	defer unlock()
+	return d.kill()
+}
+
+func (d *Driver) kill() error {
+	defer d.clearIP()
+	view := d.inspect()
+	if !view.Alive() {
+		return d.clearDamagedStatus(view)
 	}
 	// The hypervisor first: the supervisor then records the kill and exits
 	// instead of treating it as a reboot.
@@ -50,13 +70,10 @@ func (d *Driver) Kill() error {
 		return err
 	}
 	if d.waitGone(d.env.killTimeout) {
-		return nil
+		return d.clearDamagedStatus(view)
 	}
-	view, err = d.inspect()
-	if err != nil {
-		return err
-	}
-	for _, pid := range []int{view.HypervisorPID, view.SupervisorPID} {
+	again := d.inspect()
+	for _, pid := range []int{again.HypervisorPID, again.SupervisorPID} {
 		if err := supervisor.Signal(pid, syscall.SIGKILL); err != nil {
 			return err
 		}
@@ -64,23 +81,41 @@ func (d *Driver) Kill() error {
 	if !d.waitGone(d.env.killTimeout) {
 		return fmt.Errorf("the VM's processes survived SIGKILL for %s", d.env.killTimeout)
 	}
+	return d.clearDamagedStatus(view)
+}
+
+// clearDamagedStatus removes a status file that could not be read once no
+// process of the VM is left: it describes nothing any more, and until it is
+// gone every GetState reports Error.
+func (d *Driver) clearDamagedStatus(view supervisor.View) error {
+	if view.StatusErr == nil {
+		return nil
+	}
+	if err := os.Remove(d.path(statusFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove the damaged %s: %w", statusFile, err)
+	}
+	log.Warnf("removed the damaged %s; the VM is stopped", d.path(statusFile))
 	return nil
 }
 
 // Restart stops the VM if it runs, then starts it.
 func (d *Driver) Restart() error {
-	if err := d.Stop(); err != nil {
+	unlock, err := d.lock(opRestart)
+	if err != nil {
 		return err
 	}
-	return d.Start()
+	defer unlock()
+	if err := d.stop(); err != nil {
+		return err
+	}
+	return d.start()
 }
 
 // waitGone polls until no process of the VM is left, up to timeout.
 func (d *Driver) waitGone(timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
-		view, err := d.inspect()
-		if err == nil && !view.Alive() {
+		if !d.inspect().Alive() {
 			return true
 		}
 		if time.Now().After(deadline) {
@@ -91,13 +126,3 @@ func (d *Driver) waitGone(timeout time.Duration) bool {
 }
 
 func (d *Driver) clearIP() { d.IPAddress = "" }
-
-// running observes the VM and reports whether any of its processes lives;
-// on error it reports none.
-func (d *Driver) running() (supervisor.View, bool, error) {
-	view, err := d.inspect()
-	if err != nil {
-		return view, false, err
-	}
-	return view, view.Alive(), nil
-}

@@ -1,5 +1,5 @@
 // Package fakehv builds, for tests, a fake xhyve/hyperkit that follows the
-// documented behaviour of the real ones (FACTS §3): the -v banner, -M, an
+// documented behaviour of the real ones (docs/facts.md §3): the -v banner, -M, an
 // O_EXCL -F pidfile written once the "VM" exists and removed at normal exit,
 // the dialect's exit statuses, an autopty console, and SIGTERM as an ACPI
 // power button only once the guest "enabled ACPI". A behaviour file next to
@@ -44,6 +44,13 @@ type Behavior struct {
 	SSHAddr string `json:"ssh_addr,omitempty"`
 	// Console is written to the console pty after boot.
 	Console string `json:"console,omitempty"`
+	// SetupMS is how long device setup (vmnet, the console pty) takes
+	// before the VM exists: the pidfile, the pty, its autopty link and the
+	// "COM1 connected to" line all come after it, as with the real ones.
+	SetupMS int `json:"setup_ms,omitempty"`
+	// FloodBytes is written to the console and to stderr after boot, to
+	// exercise log caps.
+	FloodBytes int `json:"flood_bytes,omitempty"`
 }
 
 var (

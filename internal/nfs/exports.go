@@ -7,14 +7,25 @@ package nfs
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/johanneswuerbach/nfsexports"
 )
+
+// ErrSharePath reports a directory that cannot be written into /etc/exports
+// so that mountd reads back exactly that directory.
+var ErrSharePath = errors.New("unusable NFS share path")
+
+// maxExportPath is the longest path mountd accepts (RPCMNT_NAMELEN).
+const maxExportPath = 1024
 
 // Block is one marked export: `# BEGIN: ID`, Line, `# END: ID`.
 type Block struct {
@@ -34,18 +45,80 @@ func MachinePrefix(machineDir string) string {
 	return "docker-machine-driver-xhyve " + machineDir + " "
 }
 
-// ExportLine exports path to one VM address, mapping every guest user to
-// uid:gid (the user who created the machine) and allowing mounts of any
-// subdirectory.
-func ExportLine(path string, uid, gid int, ip net.IP) string {
-	if strings.ContainsAny(path, " \t") {
-		path = `"` + path + `"`
+// CheckSharePath tells whether path can be exported: mountd must read the
+// line ExportLine writes back as exactly this directory, and the block's
+// marker lines must stay comments. It accepts absolute, clean UTF-8 paths
+// with spaces and quotes ('), and refuses control characters (a newline
+// would end the entry), double quotes and backslashes (escapes whose
+// reading differs between the marker comments and the export line: a
+// trailing `\` continues a comment onto the next line).
+func CheckSharePath(p string) error {
+	fail := func(format string, a ...any) error {
+		return fmt.Errorf("%w %q: %s", ErrSharePath, p, fmt.Sprintf(format, a...))
 	}
-	return fmt.Sprintf("%s -alldirs -mapall=%d:%d %s", path, uid, gid, ip)
+	if !strings.HasPrefix(p, "/") {
+		return fail("not an absolute path")
+	}
+	if !utf8.ValidString(p) {
+		return fail("its name is not valid UTF-8; rename the directory or share another one")
+	}
+	for _, r := range p {
+		var what string
+		switch {
+		case r == '"':
+			what = `a double quote (")`
+		case r == '\\':
+			what = `a backslash (\)`
+		case r == '\n':
+			what = "a newline"
+		case r == '\t':
+			what = "a tab"
+		case unicode.IsControl(r):
+			what = fmt.Sprintf("a control character (%U)", r)
+		}
+		if what != "" {
+			return fail("it contains %s, which /etc/exports cannot hold safely; rename the directory or share another one", what)
+		}
+	}
+	if clean := path.Clean(p); clean != p {
+		return fail("not in its simplest form (no ., .., repeated or trailing slashes); use %s", clean)
+	}
+	if len(p) > maxExportPath {
+		return fail("longer than the %d bytes mountd accepts; share a directory with a shorter path", maxExportPath)
+	}
+	return nil
 }
 
-// RemoveBlocks drops every block whose ID starts with prefix, keeping all
-// other bytes exactly. It returns the new contents and how many blocks it
+// ExportLine exports path to one VM address, mapping every guest user to
+// uid:gid (the user who created the machine) and allowing mounts of any
+// subdirectory. It refuses what CheckSharePath refuses rather than write a
+// line mountd could read differently.
+func ExportLine(p string, uid, gid int, ip net.IP) (string, error) {
+	if err := CheckSharePath(p); err != nil {
+		return "", err
+	}
+	v4 := ip.To4()
+	if v4 == nil {
+		return "", fmt.Errorf("export %s: VM address %v is not IPv4", p, ip)
+	}
+	return fmt.Sprintf("%s -alldirs -mapall=%d:%d %s", quotePath(p), uid, gid, v4), nil
+}
+
+// quotePath writes a checked path as one exports(5) field: double-quoted
+// when it has a blank or a quote, with each ' escaped as exports(5) asks
+// (mountd drops the backslash, inside quotes or not).
+func quotePath(p string) string {
+	if !strings.ContainsAny(p, " '") {
+		return p
+	}
+	return `"` + strings.ReplaceAll(p, "'", `\'`) + `"`
+}
+
+// RemoveBlocks drops every block whose ID starts with prefix, and every
+// marker line of such an ID that has no partner (a BEGIN without its END,
+// an END without its BEGIN: left by an interrupted edit, they would make
+// nfsexports believe an export exists). All other bytes are kept exactly.
+// It returns the new contents and how many blocks and stray markers it
 // dropped. (nfsexports.Remove trims the whole file, which would change
 // bytes that belong to others.)
 func RemoveBlocks(data []byte, prefix string) ([]byte, int) {
@@ -60,7 +133,7 @@ func RemoveBlocks(data []byte, prefix string) ([]byte, int) {
 			line = data[:i+1]
 		}
 		data = data[len(line):]
-		text := strings.TrimRight(string(line), "\n")
+		text := strings.TrimSuffix(string(line), "\n")
 		switch {
 		case inside != "":
 			if text == "# END: "+inside {
@@ -68,8 +141,15 @@ func RemoveBlocks(data []byte, prefix string) ([]byte, int) {
 				removed++
 			}
 			continue
-		case strings.HasPrefix(text, "# BEGIN: "+prefix) && hasEnd(data, strings.TrimPrefix(text, "# BEGIN: ")):
-			inside = strings.TrimPrefix(text, "# BEGIN: ")
+		case strings.HasPrefix(text, "# BEGIN: "+prefix):
+			if id := strings.TrimPrefix(text, "# BEGIN: "); closed(data, id) {
+				inside = id
+			} else {
+				removed++ // a BEGIN without END
+			}
+			continue
+		case strings.HasPrefix(text, "# END: "+prefix):
+			removed++ // an END without BEGIN
 			continue
 		}
 		out.Write(line)
@@ -77,12 +157,16 @@ func RemoveBlocks(data []byte, prefix string) ([]byte, int) {
 	return out.Bytes(), removed
 }
 
-// hasEnd reports whether rest holds the END marker of id as a whole line, so
-// a BEGIN without its END never swallows the rest of the file.
-func hasEnd(rest []byte, id string) bool {
+// closed reports whether the next marker line of id in rest is its END, so
+// a BEGIN without its END never swallows the rest of the file, nor the
+// lines up to a later block of the same ID.
+func closed(rest []byte, id string) bool {
 	for _, l := range strings.Split(string(rest), "\n") {
-		if l == "# END: "+id {
+		switch l {
+		case "# END: " + id:
 			return true
+		case "# BEGIN: " + id:
+			return false
 		}
 	}
 	return false
@@ -90,8 +174,15 @@ func hasEnd(rest []byte, id string) bool {
 
 // Plan returns current with the blocks whose ID starts with prefix replaced
 // by blocks. Each block is appended by nfsexports.Add on a scratch copy,
-// which also validates the result with `nfsd -F FILE checkexports`.
+// which also validates the result with `nfsd -F FILE checkexports`; the
+// result is then checked to hold every block, since Add silently does
+// nothing when it believes the block is already there.
 func Plan(current []byte, prefix string, blocks []Block) ([]byte, error) {
+	for _, b := range blocks {
+		if err := checkBlock(b, prefix); err != nil {
+			return nil, err
+		}
+	}
 	next, _ := RemoveBlocks(current, prefix)
 	if len(blocks) == 0 {
 		return next, nil
@@ -114,7 +205,52 @@ func Plan(current []byte, prefix string, blocks []Block) ([]byte, error) {
 			return nil, fmt.Errorf("add export %q: %w", b.Line, err)
 		}
 	}
+	if err := verifyPlanned(next, blocks); err != nil {
+		return nil, err
+	}
 	return next, nil
+}
+
+// checkBlock refuses a block whose markers or line would not read back as
+// one comment, one entry and one comment.
+func checkBlock(b Block, prefix string) error {
+	if !strings.HasPrefix(b.ID, prefix) {
+		return fmt.Errorf("export block %q does not start with %q", b.ID, prefix)
+	}
+	for _, s := range []string{b.ID, b.Line} {
+		if strings.ContainsAny(s, "\n\r\x00") || strings.HasSuffix(s, `\`) {
+			return fmt.Errorf("export block %q: %q must be one line not ending in a backslash", b.ID, s)
+		}
+	}
+	return nil
+}
+
+// verifyPlanned checks that data holds each block exactly once, as whole
+// lines.
+func verifyPlanned(data []byte, blocks []Block) error {
+	for _, b := range blocks {
+		text := "# BEGIN: " + b.ID + "\n" + b.Line + "\n# END: " + b.ID + "\n"
+		if n := countLines(data, text); n != 1 {
+			return fmt.Errorf("export %q: the planned exports file holds its block %d times, not once (a line elsewhere in the file mentions %q); not installed", b.Line, n, "# BEGIN: "+b.ID)
+		}
+	}
+	return nil
+}
+
+// countLines counts the occurrences of text that start a line.
+func countLines(data []byte, text string) int {
+	n := 0
+	for i := 0; i < len(data); {
+		j := bytes.Index(data[i:], []byte(text))
+		if j < 0 {
+			break
+		}
+		if at := i + j; at == 0 || data[at-1] == '\n' {
+			n++
+		}
+		i += j + 1
+	}
+	return n
 }
 
 // setTempDir points os.TempDir at dir and returns what undoes it.

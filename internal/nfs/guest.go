@@ -19,6 +19,17 @@ const (
 	guestBlockID = "docker-machine-driver-xhyve NFS shares"
 )
 
+// Limits of the guest's mounts, in seconds. mount.nfs retries an
+// unreachable server for minutes, and Bootsync holds up the boot (and
+// docker) while it runs.
+const (
+	// MountAttemptTimeout bounds one mount attempt.
+	MountAttemptTimeout = 10
+	// MountDeadline bounds the retries of all the shares together; each
+	// share still gets one full attempt after it.
+	MountDeadline = 60
+)
+
 // Mount is one share as the guest mounts it.
 type Mount struct {
 	HostPath  string
@@ -26,23 +37,55 @@ type Mount struct {
 }
 
 // GuestScript is the shell code that mounts every share from server,
-// retrying while the network comes up and failing with mount's own message.
-// Paths are single-quoted: they reach the shell as data, never as code.
+// retrying while the network comes up, each attempt cut off after
+// MountAttemptTimeout and the retries after MountDeadline, failing with
+// mount's own message. Paths are single-quoted: they reach the shell as
+// data, never as code.
 func GuestScript(server net.IP, mounts []Mount) string {
+	return guestScript(server, mounts, MountAttemptTimeout, MountDeadline)
+}
+
+func guestScript(server net.IP, mounts []Mount, attempt, deadline int) string {
 	var b strings.Builder
-	b.WriteString(`[ -x /usr/local/etc/init.d/nfs-client ] && /usr/local/etc/init.d/nfs-client start >/dev/null 2>&1
+	// timeout(1) is busybox's in boot2docker: before busybox 1.30 it takes
+	// -t SECS, later (and coreutils) a bare SECS; without it, mount runs
+	// unbounded and only the retries are.
+	fmt.Fprintf(&b, `[ -x /usr/local/etc/init.d/nfs-client ] && /usr/local/etc/init.d/nfs-client start >/dev/null 2>&1
+if timeout -t 1 true >/dev/null 2>&1; then xhyve_nfs_timeout=old
+elif timeout 1 true >/dev/null 2>&1; then xhyve_nfs_timeout=new
+else xhyve_nfs_timeout=none
+fi
+xhyve_nfs_timed() {
+	case $xhyve_nfs_timeout in
+	old) timeout -s KILL -t "$@" ;;
+	new) timeout -s KILL "$@" ;;
+	*) shift; "$@" ;;
+	esac
+}
+xhyve_nfs_deadline=$(($(date +%%s) + %[2]d))
 xhyve_nfs_mount() {
 	mkdir -p "$2" || return 1
 	mountpoint -q "$2" && return 0
-	i=0
-	until out=$(mount -t nfs -o ` + MountOptions + ` "$1" "$2" 2>&1); do
-		i=$((i + 1))
-		if [ "$i" -ge 30 ]; then echo "mount $1 on $2: $out" >&2; return 1; fi
+	xhyve_nfs_t=%[1]d
+	while :; do
+		xhyve_nfs_start=$(date +%%s)
+		xhyve_nfs_out=$(xhyve_nfs_timed "$xhyve_nfs_t" mount -t nfs -o %[3]s "$1" "$2" 2>&1) && return 0
+		mountpoint -q "$2" && return 0
+		xhyve_nfs_now=$(date +%%s)
+		# Cut off (or as slow as that): say so, since all a killed mount
+		# leaves is the shell's "Killed".
+		[ $((xhyve_nfs_now - xhyve_nfs_start)) -ge "$xhyve_nfs_t" ] && xhyve_nfs_out="no answer within ${xhyve_nfs_t}s${xhyve_nfs_out:+: $xhyve_nfs_out}"
+		xhyve_nfs_left=$((xhyve_nfs_deadline - xhyve_nfs_now - 1))
+		if [ "$xhyve_nfs_left" -lt 1 ]; then
+			echo "mount $1 on $2: $xhyve_nfs_out" >&2
+			return 1
+		fi
+		[ "$xhyve_nfs_left" -lt "$xhyve_nfs_t" ] && xhyve_nfs_t=$xhyve_nfs_left
 		sleep 1
 	done
 }
 xhyve_nfs_status=0
-`)
+`, attempt, deadline, MountOptions)
 	for _, m := range mounts {
 		fmt.Fprintf(&b, "xhyve_nfs_mount %s %s || xhyve_nfs_status=1\n", quote(server.String()+":"+m.HostPath), quote(m.GuestPath))
 	}

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
 )
@@ -19,45 +22,59 @@ type View struct {
 	// SupervisorPID and HypervisorPID are 0 when that process is not alive.
 	SupervisorPID int
 	HypervisorPID int
-	// Status is the supervisor's last record (zero when none exists).
+	// Status is the supervisor's last record (zero when none exists or it
+	// cannot be read).
 	Status Status
+	// StatusErr is set when the status file exists but cannot be read or
+	// decoded. The pids are still found: the hypervisor from its pidfile,
+	// the supervisor as the leader of the hypervisor's process group.
+	StatusErr error
 }
 
 // Alive reports whether any process of the VM is running.
 func (v View) Alive() bool { return v.SupervisorPID != 0 || v.HypervisorPID != 0 }
 
-// Inspect observes the processes of the VM described by specPath. Every pid
-// read from a file is checked against the process it must be, so a stale
-// file or a reused pid never counts as running.
-func Inspect(specPath string) (View, error) {
-	var spec Spec
-	if err := ReadJSON(specPath, &spec); errors.Is(err, os.ErrNotExist) {
-		return View{}, nil // never started
-	} else if err != nil {
-		return View{}, fmt.Errorf("read supervisor spec: %w", err)
-	}
+// Inspect observes the processes of the VM described by spec, whose
+// supervisor runs as `Supervisor supervise specPath`. Every pid read from a
+// file is checked against the process it must be, so a stale file or a
+// reused pid never counts as running.
+func Inspect(specPath string, spec Spec) View {
 	var v View
 	if err := ReadJSON(spec.Status, &v.Status); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return View{}, fmt.Errorf("read supervisor status: %w", err)
+		v.Status, v.StatusErr = Status{}, err
 	}
 	st := v.Status
-	if st.PID != 0 && !st.Done && proc.Alive(st.PID, supervisorIdentity(st, specPath)) {
-		v.SupervisorPID = st.PID
-	}
 	hv := st.Hypervisor
 	if hv == "" {
-		hv = spec.Hypervisor
+		hv, _ = filepath.EvalSymlinks(spec.Hypervisor) // "" when missing: spec.Hypervisor still names it
+	}
+	if st.PID != 0 && !st.Done && proc.Alive(st.PID, supervisorIdentity(spec, st, specPath)) {
+		v.SupervisorPID = st.PID
 	}
 	if pid, mtime, err := readPIDFile(spec.PIDFile); err == nil && proc.Alive(pid, hypervisorIdentity(spec, hv, mtime)) {
 		v.HypervisorPID = pid
 	} else if st.HypervisorPID != 0 && v.SupervisorPID != 0 && proc.Alive(st.HypervisorPID, hypervisorIdentity(spec, hv, st.HypervisorStarted)) {
 		v.HypervisorPID = st.HypervisorPID // started, pidfile not written yet
 	}
-	return v, nil
+	if v.SupervisorPID == 0 && v.HypervisorPID != 0 {
+		// No usable record of the supervisor: it started the hypervisor in
+		// its own session, so it leads the hypervisor's process group.
+		if pgid, err := unix.Getpgid(v.HypervisorPID); err == nil && pgid != v.HypervisorPID &&
+			proc.Alive(pgid, supervisorIdentity(spec, Status{}, specPath)) {
+			v.SupervisorPID = pgid
+		}
+	}
+	return v
 }
 
-func supervisorIdentity(st Status, specPath string) proc.Identity {
-	return proc.Identity{Exes: []string{st.Exe}, NotAfter: st.Started, Args: []string{Command, specPath}}
+func supervisorIdentity(spec Spec, st Status, specPath string) proc.Identity {
+	var exes []string
+	for _, e := range []string{st.Exe, spec.Supervisor} {
+		if e != "" {
+			exes = append(exes, e)
+		}
+	}
+	return proc.Identity{Exes: exes, NotAfter: st.Started, Args: []string{Command, specPath}}
 }
 
 func hypervisorIdentity(spec Spec, resolved string, notAfter time.Time) proc.Identity {
@@ -66,25 +83,48 @@ func hypervisorIdentity(spec Spec, resolved string, notAfter time.Time) proc.Ide
 
 // readPIDFile returns the pid in path and when the file was written.
 func readPIDFile(path string) (int, time.Time, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return 0, time.Time{}, err
 	}
-	info, err := os.Stat(path)
+	defer f.Close()
+	info, err := f.Stat()
 	if err != nil {
 		return 0, time.Time{}, err
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil || pid <= 0 {
-		return 0, time.Time{}, fmt.Errorf("pidfile %s holds %q, not a pid", path, data)
+	pid, err := ParsePID(f)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("read pidfile %s: %w", path, err)
 	}
 	return pid, info.ModTime(), nil
 }
 
+// ParsePID reads a pidfile as xhyve writes it: a decimal pid and a newline.
+// It reads at most a few bytes, so a huge or damaged file costs nothing.
+func ParsePID(r io.Reader) (int, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 32))
+	if err != nil {
+		return 0, err
+	}
+	text := strings.TrimSpace(string(data))
+	pid, err := strconv.Atoi(text)
+	if err != nil || pid <= 0 || strconv.Itoa(pid) != text {
+		return 0, fmt.Errorf("%q is not a pid", data)
+	}
+	return pid, nil
+}
+
 // Launch starts `exe supervise specPath` detached from the caller: in its own
-// session, stdin from /dev/null, output to logPath, with environment env. It returns the pid; the
-// supervisor records itself in the spec's status file.
+// session, stdin from /dev/null, output to logPath, with environment env, and
+// no other descriptor. It returns the pid; the supervisor records itself in
+// the spec's status file.
 func Launch(exe, specPath, logPath string, env []string) (int, error) {
+	// What the plugin inherited from its caller (a test runner's pipe, a CI
+	// log) must not live on in the VM's processes: a caller waiting for EOF
+	// on such a pipe would hang until the VM stops.
+	if err := closeOnExecAbove(2); err != nil {
+		return 0, err
+	}
 	log, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return 0, fmt.Errorf("open supervisor log: %w", err)

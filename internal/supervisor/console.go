@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -22,7 +23,7 @@ type lineWatcher struct {
 	done chan struct{}
 }
 
-func newLineWatcher(log io.Writer) (*lineWatcher, error) {
+func newLineWatcher(log io.Writer) *lineWatcher {
 	pr, pw := io.Pipe()
 	w := &lineWatcher{pw: pw, ptys: make(chan string, 1), done: make(chan struct{})}
 	go func() {
@@ -40,7 +41,7 @@ func newLineWatcher(log io.Writer) (*lineWatcher, error) {
 		}
 		io.Copy(io.Discard, pr) // an over-long line must not block the hypervisor
 	}()
-	return w, nil
+	return w
 }
 
 // Write takes the hypervisor's stdout.
@@ -54,13 +55,15 @@ func (w *lineWatcher) Close() {
 
 // captureConsole copies the guest's serial console into the console log
 // until done. The pty comes from the hypervisor's stdout, or for hyperkit
-// from the autopty link.
-func captureConsole(spec Spec, ptys <-chan string, out io.Writer, done <-chan struct{}) {
-	path := waitForPTY(spec.TTY, ptys, done)
+// from the autopty link, which the supervisor removed before the boot.
+func captureConsole(link string, started time.Time, ptys <-chan string, out io.Writer, done <-chan struct{}) {
+	path := waitForPTY(link, started, ptys, done)
 	if path == "" {
 		return
 	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	// O_NOCTTY: the supervisor leads a session without a terminal; opening
+	// the pty must not make it the controlling one.
+	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		fmt.Fprintf(out, "\n=== cannot open console %s: %v ===\n", path, err)
 		return
@@ -78,7 +81,7 @@ func captureConsole(spec Spec, ptys <-chan string, out io.Writer, done <-chan st
 	io.Copy(out, f)
 }
 
-func waitForPTY(link string, ptys <-chan string, done <-chan struct{}) string {
+func waitForPTY(link string, started time.Time, ptys <-chan string, done <-chan struct{}) string {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	timeout := time.After(30 * time.Second)
@@ -91,12 +94,30 @@ func waitForPTY(link string, ptys <-chan string, done <-chan struct{}) string {
 		case <-timeout:
 			return ""
 		case <-tick.C:
-			if link == "" {
-				continue
-			}
-			if target, err := os.Readlink(link); err == nil {
-				return target
+			if p, ok := freshPTYLink(link, started); ok {
+				return p
 			}
 		}
 	}
+}
+
+// freshPTYLink returns the target of the autopty link if this boot's
+// hypervisor made it: the link is newer than the boot (file times have a
+// second's granularity on some file systems) and names a terminal device.
+func freshPTYLink(link string, started time.Time) (string, bool) {
+	if link == "" {
+		return "", false
+	}
+	info, err := os.Lstat(link)
+	if err != nil || info.Mode()&os.ModeSymlink == 0 || info.ModTime().Before(started.Add(-time.Second)) {
+		return "", false
+	}
+	target, err := os.Readlink(link)
+	if err != nil {
+		return "", false
+	}
+	if dev, err := os.Stat(target); err != nil || dev.Mode()&os.ModeCharDevice == 0 {
+		return "", false
+	}
+	return target, true
 }

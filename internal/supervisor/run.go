@@ -3,17 +3,15 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
 )
 
 // Reboot storms: a guest that resets this often is broken, not rebooting.
@@ -21,6 +19,10 @@ const (
 	maxResets   = 10
 	resetWindow = time.Minute
 )
+
+// ErrAlreadyRunning reports that another supervisor or hypervisor of the
+// same machine is alive; the supervisor then leaves everything to it.
+var ErrAlreadyRunning = errors.New("the machine is already running")
 
 // Main runs a supervisor for the spec file named by args[0] and returns the
 // process exit status.
@@ -39,11 +41,21 @@ func Main(args []string) int {
 // Run supervises the hypervisor described by the spec file until the VM
 // stops, crashes, or a stop is requested with SIGTERM or SIGINT.
 func Run(specPath string) error {
+	// Whoever started this process may have left descriptors open; the
+	// hypervisor gets only its three.
+	if err := closeOnExecAbove(2); err != nil {
+		return err
+	}
 	var spec Spec
 	if err := ReadJSON(specPath, &spec); err != nil {
 		return fmt.Errorf("read spec: %w", err)
 	}
-	s, err := newSupervisor(spec)
+	// Never take over a machine that runs: its supervisor owns the pidfile
+	// and the status file.
+	if v := Inspect(specPath, spec); v.Alive() {
+		return fmt.Errorf("%w (supervisor pid %d, hypervisor pid %d): not starting another", ErrAlreadyRunning, v.SupervisorPID, v.HypervisorPID)
+	}
+	s, err := newSupervisor(specPath, spec)
 	if err != nil {
 		return err
 	}
@@ -59,16 +71,18 @@ func Run(specPath string) error {
 }
 
 type supervisor struct {
-	spec    Spec
-	console *os.File
-	hvLog   *os.File
+	specPath string
+	spec     Spec
+	console  io.WriteCloser
+	hvLog    io.WriteCloser
+	log      io.Writer // the supervisor's own messages
 
 	mu      sync.Mutex
 	status  Status
 	current *os.Process
 }
 
-func newSupervisor(spec Spec) (*supervisor, error) {
+func newSupervisor(specPath string, spec Spec) (*supervisor, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find own executable: %w", err)
@@ -77,32 +91,28 @@ func newSupervisor(spec Spec) (*supervisor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve hypervisor: %w", err)
 	}
-	console, err := openLog(spec.ConsoleLog)
-	if err != nil {
+	s := &supervisor{specPath: specPath, spec: spec, log: os.Stderr}
+	if spec.SupervisorLog != "" {
+		own, err := openRotating(spec.SupervisorLog, spec.logLimit(), asStdio)
+		if err != nil {
+			return nil, err
+		}
+		s.log = own
+	}
+	if s.console, err = openRotating(spec.ConsoleLog, spec.logLimit(), nil); err != nil {
 		return nil, err
 	}
-	hvLog, err := openLog(spec.HypervisorLog)
-	if err != nil {
-		console.Close()
+	if s.hvLog, err = openRotating(spec.HypervisorLog, spec.logLimit(), nil); err != nil {
+		s.console.Close()
 		return nil, err
 	}
-	s := &supervisor{spec: spec, console: console, hvLog: hvLog}
 	s.status = Status{PID: os.Getpid(), Exe: exe, Started: time.Now(), Hypervisor: hv}
 	return s, s.save()
 }
 
-// openLog opens a log for appending, starting afresh once it grew large.
-func openLog(path string) (*os.File, error) {
-	const maxLog = 8 << 20
-	flags := os.O_WRONLY | os.O_CREATE | os.O_APPEND
-	if info, err := os.Stat(path); err == nil && info.Size() > maxLog {
-		flags |= os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open log: %w", err)
-	}
-	return f, nil
+// logf writes one of the supervisor's own messages.
+func (s *supervisor) logf(format string, args ...any) {
+	fmt.Fprintf(s.log, "supervisor: "+format+"\n", args...)
 }
 
 // save records the status; the caller holds mu or is the only goroutine.
@@ -115,13 +125,13 @@ func (s *supervisor) requestStop() {
 	defer s.mu.Unlock()
 	s.status.Stopping = true
 	if err := s.save(); err != nil {
-		fmt.Fprintf(os.Stderr, "supervisor: %v\n", err)
+		s.logf("%v", err)
 	}
 	if s.current != nil {
 		// xhyve turns SIGTERM into an ACPI power-button press once the
 		// guest enabled ACPI, and dies at once before that.
 		if err := s.current.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-			fmt.Fprintf(os.Stderr, "supervisor: forward SIGTERM: %v\n", err)
+			s.logf("forward SIGTERM: %v", err)
 		}
 	}
 }
@@ -139,6 +149,9 @@ func (s *supervisor) loop() error {
 		s.status.HypervisorPID = 0
 		stopping := s.status.Stopping
 		s.mu.Unlock()
+		if errors.Is(err, ErrAlreadyRunning) {
+			return err // someone else's VM now: leave its records alone
+		}
 		if err != nil {
 			s.finish()
 			return err
@@ -162,138 +175,16 @@ func (s *supervisor) loop() error {
 	}
 }
 
+// finish records that this supervisor is done, unless a hypervisor of the
+// machine runs that is not its own: the record then belongs to that one's
+// supervisor.
 func (s *supervisor) finish() error {
+	if v := Inspect(s.specPath, s.spec); v.HypervisorPID != 0 {
+		s.logf("hypervisor pid %d of this machine runs under another supervisor; leaving the status to it", v.HypervisorPID)
+		return fmt.Errorf("%w: hypervisor pid %d", ErrAlreadyRunning, v.HypervisorPID)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.status.Done = true
 	return s.save()
-}
-
-// runOnce starts the hypervisor and waits for it. It returns an error only
-// when the hypervisor could not be started at all.
-func (s *supervisor) runOnce() (*Exit, error) {
-	if err := s.clearStalePIDFile(); err != nil {
-		return nil, err
-	}
-	stdout, err := newLineWatcher(s.hvLog)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(s.spec.Hypervisor, s.spec.Args...)
-	cmd.Stdin = nil
-	cmd.Stdout = stdout
-	cmd.Stderr = s.hvLog
-
-	s.mu.Lock()
-	if s.status.Stopping {
-		s.mu.Unlock()
-		return &Exit{Outcome: hypervisor.Killed, At: time.Now(), Detail: "stop requested before start"}, nil
-	}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		s.mu.Unlock()
-		return &Exit{Outcome: hypervisor.Failed, Code: -1, At: time.Now(), Detail: err.Error()}, nil
-	}
-	s.current = cmd.Process
-	s.status.Boots++
-	s.status.HypervisorPID = cmd.Process.Pid
-	s.status.HypervisorStarted = start
-	fmt.Fprintf(s.console, "\n=== boot %d: hypervisor pid %d at %s ===\n", s.status.Boots, cmd.Process.Pid, start.Format(time.RFC3339))
-	saveErr := s.save()
-	s.mu.Unlock()
-	if saveErr != nil {
-		fmt.Fprintf(os.Stderr, "supervisor: %v\n", saveErr)
-	}
-
-	created := make(chan struct{})
-	done := make(chan struct{})
-	go watchPIDFile(s.spec.PIDFile, created, done)
-	go captureConsole(s.spec, stdout.ptys, s.console, done)
-
-	waitErr := cmd.Wait()
-	close(done)
-	stdout.Close()
-	s.mu.Lock()
-	s.current = nil
-	s.mu.Unlock()
-
-	vmCreated := false
-	select {
-	case <-created:
-		vmCreated = true
-	default:
-	}
-	// A killed hypervisor leaves its pidfile behind; it is ours and dead.
-	if err := os.Remove(s.spec.PIDFile); err != nil && !errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(os.Stderr, "supervisor: remove pidfile: %v\n", err)
-	}
-	return exitOf(s.spec.Dialect, cmd.ProcessState, waitErr, vmCreated, s.spec.HypervisorLog), nil
-}
-
-func exitOf(d hypervisor.Dialect, ps *os.ProcessState, waitErr error, vmCreated bool, hvLog string) *Exit {
-	e := &Exit{At: time.Now()}
-	if ps == nil {
-		e.Outcome, e.Code, e.Detail = hypervisor.Failed, -1, fmt.Sprint(waitErr)
-		return e
-	}
-	ws, _ := ps.Sys().(syscall.WaitStatus)
-	signaled := ws.Signaled()
-	e.Code = ps.ExitCode()
-	if signaled {
-		e.Signal = ws.Signal().String()
-	}
-	e.Outcome = hypervisor.Classify(d, e.Code, signaled, vmCreated)
-	if e.Outcome == hypervisor.Failed || e.Outcome == hypervisor.Crash {
-		e.Detail = lastLines(Tail(hvLog, 2048), 5)
-	}
-	return e
-}
-
-// clearStalePIDFile removes a pidfile that no live hypervisor owns: xhyve
-// refuses to start while it exists (O_EXCL).
-func (s *supervisor) clearStalePIDFile() error {
-	pid, mtime, err := readPIDFile(s.spec.PIDFile)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err == nil && proc.Alive(pid, hypervisorIdentity(s.spec, s.status.Hypervisor, mtime)) {
-		return fmt.Errorf("hypervisor pid %d from %s is still running", pid, s.spec.PIDFile)
-	}
-	if err := os.Remove(s.spec.PIDFile); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove stale pidfile: %w", err)
-	}
-	return nil
-}
-
-// watchPIDFile closes created once the hypervisor wrote its pidfile, which
-// it does only after the VM exists. A guest needs seconds to boot and power
-// off, far longer than the polling interval.
-func watchPIDFile(path string, created, done chan struct{}) {
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	for {
-		if _, err := os.Stat(path); err == nil {
-			close(created)
-			return
-		}
-		select {
-		case <-done:
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// lastLines joins the last n non-empty lines of s into one line.
-func lastLines(s string, n int) string {
-	var lines []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, l)
-		}
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, " | ")
 }

@@ -23,7 +23,9 @@ import (
 const Command = "supervise"
 
 // Spec tells a supervisor what to run and where to keep its files. The driver
-// writes it into the machine directory before launching the supervisor.
+// derives it from the machine's configuration whenever it needs it: to launch
+// a supervisor (it writes the spec into the machine directory first) and to
+// inspect one (it never trusts a spec file it could read back damaged).
 type Spec struct {
 	Hypervisor string             `json:"hypervisor"`
 	Args       []string           `json:"args"`
@@ -35,7 +37,16 @@ type Spec struct {
 	TTY           string `json:"tty,omitempty"`
 	ConsoleLog    string `json:"console_log"`
 	HypervisorLog string `json:"hypervisor_log"`
+	// SupervisorLog is where the supervisor's own output goes (the driver
+	// opens it as the supervisor's stdout and stderr).
+	SupervisorLog string `json:"supervisor_log,omitempty"`
 	Status        string `json:"status"`
+	// Supervisor is the binary that runs the supervisor (the plugin), for
+	// identity checks when the status file cannot be read.
+	Supervisor string `json:"supervisor,omitempty"`
+	// LogLimit caps each log file in bytes (DefaultLogLimit when 0); one
+	// older file (NAME.1) is kept beside it.
+	LogLimit int64 `json:"log_limit,omitempty"`
 }
 
 // Status is what a supervisor records about itself and the hypervisor.
@@ -73,6 +84,16 @@ func (e *Exit) String() string {
 		s += ": " + e.Detail
 	}
 	return s
+}
+
+// DefaultLogLimit keeps a VM that runs for weeks at a few MB of logs.
+const DefaultLogLimit = 1 << 20
+
+func (s Spec) logLimit() int64 {
+	if s.LogLimit > 0 {
+		return s.LogLimit
+	}
+	return DefaultLogLimit
 }
 
 // WriteJSON atomically replaces path with v as indented JSON.

@@ -49,7 +49,9 @@ func newVM(t *testing.T, b fakehv.Behavior) *vm {
 		PIDFile:       filepath.Join(dir, "hypervisor.pid"),
 		ConsoleLog:    filepath.Join(dir, "console.log"),
 		HypervisorLog: filepath.Join(dir, "hypervisor.log"),
+		SupervisorLog: filepath.Join(dir, "supervisor.log"),
 		Status:        filepath.Join(dir, "supervisor.json"),
+		Supervisor:    testExecutable(t),
 	}
 	if b.Dialect == "hyperkit" {
 		spec.TTY = filepath.Join(dir, "tty")
@@ -64,20 +66,25 @@ func newVM(t *testing.T, b fakehv.Behavior) *vm {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		view, _ := Inspect(v.specAt)
+		view := Inspect(v.specAt, v.spec)
 		Signal(view.HypervisorPID, syscall.SIGKILL)
 		Signal(view.SupervisorPID, syscall.SIGKILL)
 	})
 	return v
 }
 
-func (v *vm) launch() int {
-	v.t.Helper()
+func testExecutable(t *testing.T) string {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
-		v.t.Fatal(err)
+		t.Fatal(err)
 	}
-	pid, err := Launch(exe, v.specAt, filepath.Join(v.dir, "supervisor.log"), os.Environ())
+	return exe
+}
+
+func (v *vm) launch() int {
+	v.t.Helper()
+	pid, err := Launch(v.spec.Supervisor, v.specAt, filepath.Join(v.dir, "supervisor.log"), os.Environ())
 	if err != nil {
 		v.t.Fatal(err)
 	}
@@ -86,11 +93,7 @@ func (v *vm) launch() int {
 
 func (v *vm) view() View {
 	v.t.Helper()
-	view, err := Inspect(v.specAt)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	return view
+	return Inspect(v.specAt, v.spec)
 }
 
 // waitFor polls cond every 20ms for up to 10s.
@@ -277,9 +280,10 @@ func TestOrphanedHypervisorStillRunning(t *testing.T) {
 }
 
 func TestInspectNeverStarted(t *testing.T) {
-	view, err := Inspect(filepath.Join(t.TempDir(), "vm.json"))
-	if err != nil || view.Alive() {
-		t.Errorf("view %+v err %v", view, err)
+	dir := t.TempDir()
+	view := Inspect(filepath.Join(dir, "vm.json"), Spec{Hypervisor: "/nonexistent/xhyve", PIDFile: filepath.Join(dir, "hypervisor.pid"), Status: filepath.Join(dir, "supervisor.json")})
+	if view.Alive() || view.StatusErr != nil {
+		t.Errorf("view %+v", view)
 	}
 }
 

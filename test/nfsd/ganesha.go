@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/nfsd/exports"
 )
 
 // Ports the server listens on (fixed: the namespace is private, and fixed
@@ -129,10 +131,10 @@ func (ids ExportIDs) of(path string) (int, error) {
 // ganeshaExports renders the exports as ganesha EXPORT blocks: one per
 // directory, one CLIENT block per rule, hosts first, then networks (longest
 // prefix first), then everyone. Clients that no rule names get nothing.
-func ganeshaExports(exports []Export, ids ExportIDs) (string, error) {
+func ganeshaExports(list []exports.Export, ids ExportIDs) (string, error) {
 	var b strings.Builder
 	b.WriteString("# Written by the nfsd stand-in (test/nfsd) from /etc/exports.\n")
-	for _, x := range exports {
+	for _, x := range list {
 		if err := servable(x.Path); err != nil {
 			return "", err
 		}
@@ -142,14 +144,14 @@ func ganeshaExports(exports []Export, ids ExportIDs) (string, error) {
 		}
 		fmt.Fprintf(&b, "\nEXPORT {\n\tExport_Id = %d;\n\tPath = %s;\n\tPseudo = %s;\n", id, quoteConf(x.Path), quoteConf(pseudo(x.Path)))
 		b.WriteString("\tProtocols = 3, 4;\n\tTransports = UDP, TCP;\n\tAccess_Type = None;\n\tSquash = Root_Squash;\n\tSecType = sys;\n\tAttr_Expiration_Time = 0;\n\tFSAL {\n\t\tName = VFS;\n\t}\n")
-		rules := append([]Rule(nil), x.Rules...)
+		rules := append([]exports.Rule(nil), x.Rules...)
 		sort.SliceStable(rules, func(i, j int) bool { return ruleRank(rules[i]) < ruleRank(rules[j]) })
 		for _, r := range rules {
 			access := "RW"
 			if r.ReadOnly {
 				access = "RO"
 			}
-			squash := map[string]string{squashAll: "All_Squash", squashRoot: "Root_Squash", squashNone: "No_Root_Squash"}[r.Squash]
+			squash := map[string]string{exports.SquashAll: "All_Squash", exports.SquashRoot: "Root_Squash", exports.SquashNone: "No_Root_Squash"}[r.Squash]
 			gid := uint32(0xfffffffe)
 			if len(r.Anon.GIDs) > 0 {
 				gid = r.Anon.GIDs[0]
@@ -176,7 +178,7 @@ func pseudo(path string) string {
 }
 
 // ruleRank orders rules most specific first.
-func ruleRank(r Rule) int {
+func ruleRank(r exports.Rule) int {
 	if r.Match == "*" {
 		return 1000
 	}

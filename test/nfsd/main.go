@@ -38,6 +38,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/nfsd/exports"
 )
 
 func main() {
@@ -64,18 +66,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmd := fset.Arg(0)
 	if cmd == "checkexports" {
-		data, err := os.ReadFile(*exportsFile)
+		f, err := os.Open(*exportsFile)
 		if err != nil {
 			fmt.Fprintf(stderr, "nfsd: Can't open %s\n", *exportsFile)
 			return 1
 		}
-		exports, errs := DefaultChecker().Check(data)
+		list, errs := exports.DefaultChecker().Check(f)
+		f.Close()
 		if len(errs) > 0 {
-			fmt.Fprint(stderr, Report(errs))
+			fmt.Fprint(stderr, exports.Report(errs))
 			return 1
 		}
 		if *verbose {
-			for _, x := range exports {
+			for _, x := range list {
 				fmt.Fprintf(stdout, "%s\n", x.Path)
 			}
 		}
@@ -152,10 +155,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	bad, err := s.Apply(false)
 	if len(bad) > 0 {
-		fmt.Fprintf(stderr, "nfsd: %s has errors; these entries are not served:\n%s", *exportsFile, Report(bad))
+		fmt.Fprintf(stderr, "nfsd: %s has errors; these entries are not served:\n%s", *exportsFile, exports.Report(bad))
 	}
 	if err != nil {
-		var le LineError
+		var le exports.LineError
 		if errors.As(err, &le) {
 			fmt.Fprintln(stderr, le)
 		} else {

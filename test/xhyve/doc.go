@@ -1,6 +1,6 @@
 // Command xhyve is a stand-in for macOS's xhyve and hyperkit hypervisors,
 // for the Linux end-to-end harness (see test/README.md). It is written from
-// the documented behaviour of the real binaries (/work/shared/FACTS.md §3),
+// the documented behaviour of the real binaries (docs/facts.md §3),
 // not from the driver.
 //
 // One binary, two dialects, chosen by the name it is invoked as:

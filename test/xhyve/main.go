@@ -84,7 +84,7 @@ func pidfileError(d Dialect, errno syscall.Errno) int {
 	return exitError
 }
 
-// Exit statuses for the ways a guest can stop (FACTS §3).
+// Exit statuses for the ways a guest can stop (docs/facts.md §3).
 func statusFor(d Dialect, how string) int {
 	switch how {
 	case "reset":

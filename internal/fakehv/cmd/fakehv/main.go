@@ -69,6 +69,7 @@ func main() {
 	if a.pidfile == "" || a.uuid == "" || a.kernel == "" {
 		die("fake needs -F, -U and -f kexec")
 	}
+	time.Sleep(time.Duration(b.SetupMS) * time.Millisecond)
 	pf, err := os.OpenFile(a.pidfile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		die("pidfile: %v", err)
@@ -93,6 +94,9 @@ func main() {
 
 	if b.Console != "" {
 		go pty.WriteString(b.Console)
+	}
+	if b.FloodBytes > 0 {
+		go flood(pty, os.Stderr, b.FloodBytes)
 	}
 	if b.Leases != "" {
 		go func() {
@@ -256,6 +260,21 @@ func serveBanner(addr string) {
 		}
 		c.Write([]byte("SSH-2.0-fakehv\r\n"))
 		c.Close()
+	}
+}
+
+// flood writes n bytes of numbered lines, then "flood done", to the console
+// and to stderr.
+func flood(console, stderr *os.File, n int) {
+	for _, w := range []*os.File{console, stderr} {
+		for i, written := 0, 0; written < n; i++ {
+			k, err := fmt.Fprintf(w, "flood line %08d: the quick brown fox jumps over the lazy dog\r\n", i)
+			if err != nil {
+				return
+			}
+			written += k
+		}
+		fmt.Fprintf(w, "flood done\r\n")
 	}
 }
 

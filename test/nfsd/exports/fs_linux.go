@@ -1,4 +1,4 @@
-package main
+package exports
 
 import (
 	"errors"
@@ -43,5 +43,5 @@ func exportable(dir string) error {
 		}
 		return fmt.Errorf("NFS exporting not supported by fstype %q (fh)", name)
 	}
-	return fmt.Errorf("%s: %v", dir, err)
+	return fmt.Errorf("%s: %w", dir, err)
 }

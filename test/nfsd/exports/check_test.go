@@ -1,7 +1,6 @@
-package main
+package exports
 
 import (
-	"bytes"
 	"errors"
 	"net/netip"
 	"os"
@@ -43,7 +42,7 @@ func testChecker() Checker {
 func world(t *testing.T) func(string) string {
 	t.Helper()
 	root := t.TempDir()
-	for _, d := range []string{"a", "a/sub", "b", "c", "with space", "x/y"} {
+	for _, d := range []string{"a", "a/sub", "b", "c", "with space", "x/y", "it's", `q"uo\te`} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -90,12 +89,19 @@ func TestCheckAccepts(t *testing.T) {
 		{"trailing and double slashes", "@//a/ 192.168.64.2\n", "@/a 192.168.64.2/rw/-/root/4294967294:4294967294"},
 		{"sec and ignored options", "@/a -sec=sys:krb5 -32bitclients -offline -fspath=/ -fsuuid=01234567-89ab-cdef-0123-456789abcdef 192.168.64.2\n",
 			"@/a 192.168.64.2/rw/-/root/4294967294:4294967294"},
-		{"comment lines and CRLF", "# hello\r\n  # indented comment\r\n@/a 192.168.64.2\r\n", "@/a 192.168.64.2/rw/-/root/4294967294:4294967294"},
+		{"comment lines", "# hello\n  # indented comment\n\t#\n@/a 192.168.64.2\n", "@/a 192.168.64.2/rw/-/root/4294967294:4294967294"},
+		{"a comment may end in a CR", "# hello\r\n@/a 192.168.64.2\n", "@/a 192.168.64.2/rw/-/root/4294967294:4294967294"},
+		{"quoted and escaped quotes, backslashes, spaces", `"@/with space" 192.168.64.2` + "\n" + `'@/it\'s' 192.168.64.2` + "\n" + `"@/q\"uo\\te" 192.168.64.2` + "\n",
+			"@/with space 192.168.64.2/rw/-/root/4294967294:4294967294\n@/it's 192.168.64.2/rw/-/root/4294967294:4294967294\n" +
+				`@/q"uo\te 192.168.64.2/rw/-/root/4294967294:4294967294`},
+		{"a closing quote ends the field", `"@/a"192.168.64.2 192.168.64.3` + "\n",
+			"@/a 192.168.64.2/rw/-/root/4294967294:4294967294 192.168.64.3/rw/-/root/4294967294:4294967294"},
+		{"a quote inside an unquoted path is a character", `@/it's 192.168.64.2` + "\n", "@/it's 192.168.64.2/rw/-/root/4294967294:4294967294"},
 		{"empty", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			exports, errs := testChecker().Check([]byte(at(tt.file)))
+			exports, errs := testChecker().Check(strings.NewReader(at(tt.file)))
 			if len(errs) > 0 {
 				t.Fatalf("unexpected errors:\n%s", Report(errs))
 			}
@@ -174,13 +180,23 @@ func TestCheckRejects(t *testing.T) {
 		{"line number of a continued entry", "# one\n@/a \\\n -bogus 192.168.64.2\n@/b -bogus2\n", []string{
 			"exports:2: error processing options: -bogus: unrecognized export option: bogus",
 			"exports:4: error processing options: -bogus2: unrecognized export option: bogus2"}},
+		{"CRLF: the CR belongs to the last host", "@/a 192.168.64.2\r\n", []string{
+			"exports:1: couldn't get address for host: 192.168.64.2\r", "exports:1: no valid hosts found for export"}},
+		{"hosts are taken as written, quotes included", `@/a "192.168.64.2"` + "\n", []string{
+			`exports:1: couldn't get address for host: "192.168.64.2"`, "exports:1: no valid hosts found for export"}},
+		{"option values are taken as written", `@/a -mapall="0:0" 192.168.64.2` + "\n", []string{
+			`exports:1: error processing options: -mapall="0:0": map credential error: Unknown user: "0`}},
+		{"value errors come before later syntax errors", "@/a -mapall=nobody-here @/b 192.168.64.2\n@/a -mapall=nobody-here,bogus\n", []string{
+			"exports:1: error processing options: -mapall=nobody-here: map credential error: Unknown user: nobody-here",
+			"exports:2: error processing options: -mapall=nobody-here,bogus: map credential error: Unknown user: nobody-here"}},
+		{"only a NUL", "\x00@/a\n", []string{"exports:1: no directories for export entry?"}},
 		{"good lines survive bad ones", "@/a 192.168.64.2\n@/nope 192.168.64.2\n", []string{
 			"exports:2: path contains non-directory or non-existent components: @/nope",
 			"exports:2: no usable directories in export entry and no fallback"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, errs := testChecker().Check([]byte(at(tt.file)))
+			_, errs := testChecker().Check(strings.NewReader(at(tt.file)))
 			var got []string
 			for _, e := range errs {
 				got = append(got, e.Error())
@@ -202,7 +218,7 @@ func TestCheckNotExportable(t *testing.T) {
 		}
 		return nil
 	}
-	exports, errs := c.Check([]byte(at("@/a 192.168.64.2\n@/b 192.168.64.2\n")))
+	exports, errs := c.Check(strings.NewReader(at("@/a 192.168.64.2\n@/b 192.168.64.2\n")))
 	if len(errs) != 1 || errs[0].Error() != `exports:2: kernel export registration failed: NFS exporting not supported by fstype "proc" (fh)` {
 		t.Errorf("errors: %v", errs)
 	}
@@ -211,126 +227,128 @@ func TestCheckNotExportable(t *testing.T) {
 	}
 }
 
-func TestEntriesLineNumbers(t *testing.T) {
-	got := entries([]byte("\n/a \\\n  b\n\n/c\\\n\\\nd\n/e"))
-	want := []entry{{2, "/a  b"}, {5, "/cd"}, {8, "/e"}}
-	if len(got) != len(want) {
-		t.Fatalf("got %+v", got)
+func TestLogicalLines(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []logicalLine
+	}{
+		{"continuations and blank lines", "\n/a \\\n  b\n\n/c\\\n\\\nd\n/e", []logicalLine{{2, "/a  b"}, {5, "/cd"}, {8, "/e"}}},
+		{"a blank continued line starts the entry", "\\\n b\n", []logicalLine{{1, " b"}}},
+		{"a blank line after a blank continued one does not", "\\\n\n/b\n", []logicalLine{{3, "/b"}}},
+		{"trailing blanks and backslashes, mixed", "/a\t\\ \\\n/b\n", []logicalLine{{1, "/a/b"}}},
+		{"continued at the end of the file: dropped", "/a\n/b 1.2.3.4 \\", []logicalLine{{1, "/a"}}},
+		{"a NUL ends the entry", "/a 1.2.3.4\x00 5.6.7.8\n", []logicalLine{{1, "/a 1.2.3.4"}}},
+		{"a CR is kept", "/a 1.2.3.4\r\n", []logicalLine{{1, "/a 1.2.3.4\r"}}},
+		{"empty", "", nil},
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("entry %d: got %+v, want %+v", i, got[i], want[i])
+	for _, tt := range tests {
+		got, err := logicalLines(strings.NewReader(tt.in))
+		if err != nil || len(got) != len(tt.want) {
+			t.Errorf("%s: got %+v, %v; want %+v", tt.name, got, err, tt.want)
+			continue
+		}
+		for i := range tt.want {
+			if got[i] != tt.want[i] {
+				t.Errorf("%s: entry %d: got %+v, want %+v", tt.name, i, got[i], tt.want[i])
+			}
 		}
 	}
 }
 
-func TestGaneshaExports(t *testing.T) {
-	at := world(t)
-	exports, errs := testChecker().Check([]byte(at(
-		"@/a -alldirs -mapall=501:20 192.168.64.2\n@/b -ro -network 192.168.64.0 -mask 255.255.255.0\n@/b -maproot=0:0 192.168.64.3\n@/c\n")))
-	if len(errs) > 0 {
-		t.Fatal(Report(errs))
+func TestFieldsAndPaths(t *testing.T) {
+	tests := []struct {
+		in     string
+		fields []string
+		path   string // of the first field
+	}{
+		{`/a 1.2.3.4`, []string{`/a`, `1.2.3.4`}, "/a"},
+		{"\t/a\t \t1.2.3.4 ", []string{`/a`, `1.2.3.4`}, "/a"},
+		{`"/a b" 1.2.3.4`, []string{`"/a b"`, `1.2.3.4`}, "/a b"},
+		{`/a\ b 1.2.3.4`, []string{`/a\ b`, `1.2.3.4`}, "/a b"},
+		{`'/a b' 1.2.3.4`, []string{`'/a b'`, `1.2.3.4`}, "/a b"},
+		{`"/a\"b" 1.2.3.4`, []string{`"/a\"b"`, `1.2.3.4`}, `/a"b`},
+		{`"/Jane\'s" x`, []string{`"/Jane\'s"`, `x`}, "/Jane's"},
+		{`'/it\'s' x`, []string{`'/it\'s'`, `x`}, "/it's"},
+		{`"/it's" x`, []string{`"/it's"`, `x`}, "/it's"},
+		{`"/a\\b" x`, []string{`"/a\\b"`, `x`}, `/a\b`},
+		{`/a\\b x`, []string{`/a\\b`, `x`}, `/a\b`},
+		{`"/a"b`, []string{`"/a"`, `b`}, "/a"},
+		{`/a"b c"`, []string{`/a"b`, `c"`}, `/a"b`},
+		{`"/a b 1.2.3.4`, []string{`"/a b 1.2.3.4`}, "/a b 1.2.3.4"},
+		{`/a\`, []string{`/a\`}, "/a"},
+		{`"/a/" x`, []string{`"/a/"`, `x`}, "/a"},
+		{`"/" x`, []string{`"/"`, `x`}, "/"},
 	}
-	ids := ExportIDs{at("@/b"): 7}
-	conf, err := ganeshaExports(exports, ids)
+	for _, tt := range tests {
+		got := fields(tt.in)
+		if strings.Join(got, "|") != strings.Join(tt.fields, "|") {
+			t.Errorf("fields(%q) = %q, want %q", tt.in, got, tt.fields)
+			continue
+		}
+		if p := cleanPath(got[0]); p != tt.path {
+			t.Errorf("cleanPath(%q) = %q, want %q", got[0], p, tt.path)
+		}
+	}
+}
+
+func TestParse(t *testing.T) {
+	in := "# BEGIN: x\n\"/a b\" -alldirs -mapall=501:20 192.168.64.5\n# END: x\n/c /c/d -ro,mapall 0:0 h1 h2\n/e 1.2.3.4 -ro\n"
+	entries, err := Parse(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
-		"Export_Id = 1;\n\tPath = \"" + at("@/a") + "\";\n\tPseudo = \"" + at("@/a") + "\";",
-		"Clients = 192.168.64.2;\n\t\tAccess_Type = RW;\n\t\tSquash = All_Squash;\n\t\tAnonymous_Uid = 501;\n\t\tAnonymous_Gid = 20;",
-		"Export_Id = 7;",
-		"Export_Id = 2;\n\tPath = \"" + at("@/c") + "\"",
-		"Clients = *;\n\t\tAccess_Type = RW;\n\t\tSquash = Root_Squash;\n\t\tAnonymous_Uid = 4294967294;",
-		"Access_Type = None;",
-		"Clients = 127.0.0.1;\n\t\tAccess_Type = MDONLY_RO;",
-	} {
-		if !strings.Contains(conf, want) {
-			t.Errorf("config lacks %q:\n%s", want, conf)
+	type summary struct{ dirs, opts, hosts, err string }
+	sum := func(e Entry) summary {
+		var opts []string
+		for _, o := range e.Options() {
+			opts = append(opts, o.Name+"="+o.Value)
+		}
+		s := summary{strings.Join(e.Dirs(), "|"), strings.Join(opts, "|"), strings.Join(e.Hosts(), "|"), ""}
+		if e.Err != nil {
+			s.err = e.Err.Error()
+		}
+		return s
+	}
+	want := []summary{
+		{"/a b", "alldirs=|mapall=501:20", "192.168.64.5", ""},
+		{"/c|/c/d", "ro=|mapall=0:0", "h1|h2", ""},
+		{"/e", "ro=", "1.2.3.4", ""},
+	}
+	if len(entries) != len(want) {
+		t.Fatalf("got %d entries: %+v", len(entries), entries)
+	}
+	for i, e := range entries {
+		if got := sum(e); got != want[i] {
+			t.Errorf("entry %d: got %+v, want %+v", i, got, want[i])
 		}
 	}
-	// the host rule of /b comes before its network rule
-	b := conf[strings.Index(conf, "Export_Id = 7;"):]
-	if h, n := strings.Index(b, "192.168.64.3;"), strings.Index(b, "192.168.64.0/24;"); h < 0 || n < 0 || h > n {
-		t.Errorf("rule order in /b: host at %d, network at %d:\n%s", h, n, b)
+	if entries[0].Line != 2 || entries[1].Line != 4 {
+		t.Errorf("lines %d, %d; want 2, 4", entries[0].Line, entries[1].Line)
 	}
-	if !strings.Contains(b, "Clients = 192.168.64.3;\n\t\tAccess_Type = RW;\n\t\tSquash = No_Root_Squash;") {
-		t.Errorf("maproot=0 is not no_root_squash:\n%s", b)
-	}
-	// ids persist and stay stable when an export goes away
-	if got := string(ids.bytes()); got != "1 "+at("@/a")+"\n2 "+at("@/c")+"\n7 "+at("@/b")+"\n" {
-		t.Errorf("ids: %q", got)
-	}
-	conf2, _ := ganeshaExports(exports[1:], ids)
-	if !strings.Contains(conf2, "Export_Id = 2;\n\tPath = \""+at("@/c")) {
-		t.Errorf("id of @/c changed:\n%s", conf2)
-	}
-	file := filepath.Join(t.TempDir(), "ids")
-	os.WriteFile(file, ids.bytes(), 0o644)
-	back, err := loadIDs(file)
-	if err != nil || len(back) != 3 || back[at("@/b")] != 7 {
-		t.Errorf("loadIDs: %v %v", back, err)
-	}
-	if conf, _ := ganeshaExports([]Export{{Path: "/"}}, ExportIDs{}); !strings.Contains(conf, "Path = \"/\";\n\tPseudo = \"/.root\";") {
-		t.Errorf("an export of / must not take ganesha's pseudo root:\n%s", conf)
-	}
-	if _, err := ganeshaExports([]Export{{Path: `/a"b`}}, ExportIDs{}); err == nil {
-		t.Error("a path with a quote must be refused")
+	var le LineError
+	bad, _ := Parse(strings.NewReader("/a 1.2.3.4 /b\n"))
+	if len(bad) != 1 || !errors.As(bad[0].Err, &le) || le.Msg != "Directories must be first: /b" || len(bad[0].Hosts()) != 1 {
+		t.Errorf("directory after a host: %+v", bad)
 	}
 }
 
-func TestDecodeExports(t *testing.T) {
-	var w xdrWriter
-	str := func(s string) {
-		w.u32(uint32(len(s)))
-		w = append(w, s...)
-		for len(w)%4 != 0 {
-			w = append(w, 0)
-		}
+// failingReader fails after its data, like a file on a broken disk.
+type failingReader struct{ data string }
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.data == "" {
+		return 0, errors.New("input/output error")
 	}
-	w.u32(1)
-	str("/z")
-	w.u32(1)
-	str("192.168.64.3/32")
-	w.u32(1)
-	str("127.0.0.1/32")
-	w.u32(0)
-	w.u32(1)
-	str("/a b")
-	w.u32(1)
-	str("*")
-	w.u32(0)
-	w.u32(0)
-	got, err := decodeExports(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := formatServed(got); s != "/a b *\n/z 192.168.64.3" {
-		t.Errorf("got %q", s)
-	}
-	if _, err := decodeExports(w[:len(w)-6]); err == nil {
-		t.Error("a truncated reply must fail")
-	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
 }
 
-func TestRunCheckexports(t *testing.T) {
-	at := world(t)
-	file := filepath.Join(t.TempDir(), "exports")
-	os.WriteFile(file, []byte(at("@/a -alldirs -mapall=0:0 127.0.0.1\n")), 0o644)
-	var out, errb bytes.Buffer
-	if rc := run([]string{"-F", file, "checkexports"}, &out, &errb); rc != 0 {
-		t.Errorf("good file: rc %d, stderr %q", rc, errb.String())
+func TestParseReadError(t *testing.T) {
+	if _, err := Parse(&failingReader{"/a 1.2.3.4\n"}); err == nil || !strings.Contains(err.Error(), "input/output error") {
+		t.Errorf("Parse: %v, want the read error", err)
 	}
-	os.WriteFile(file, []byte(at("# x\n@/a -alldirs -mapall=0:0 127.0.0.1\n@/a -nope 127.0.0.2\n")), 0o644)
-	errb.Reset()
-	if rc := run([]string{"-F", file, "checkexports"}, &out, &errb); rc != 1 || !strings.HasPrefix(errb.String(), "exports:3: ") {
-		t.Errorf("bad file: rc %d, stderr %q", rc, errb.String())
-	}
-	errb.Reset()
-	if rc := run([]string{"-F", file + ".missing", "checkexports"}, &out, &errb); rc != 1 || !strings.Contains(errb.String(), "Can't open") {
-		t.Errorf("missing file: rc %d, stderr %q", rc, errb.String())
-	}
-	if rc := run([]string{"frobnicate"}, &out, &errb); rc != 1 {
-		t.Errorf("unknown command: rc %d", rc)
+	if _, errs := testChecker().Check(&failingReader{"/a\n"}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "input/output error") {
+		t.Errorf("Check: %v, want the read error", errs)
 	}
 }

@@ -1,0 +1,266 @@
+package supervisor
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
+)
+
+// waitExit waits up to 10 s for pid to be gone.
+func waitExit(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := proc.Get(pid); errors.Is(err, proc.ErrNotRunning) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d still running", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSecondSupervisorLeavesTheFirstAlone: a second supervisor for a machine
+// that runs (two `docker-machine start` at once) must neither boot a second
+// hypervisor on the same disk nor touch the first one's pidfile and status.
+func TestSecondSupervisorLeavesTheFirstAlone(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve"})
+	first := v.launch()
+	view := v.waitFor("running", v.running)
+	pidfile, err := os.ReadFile(v.spec.PIDFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := v.launch()
+	waitExit(t, second)
+	after := v.view()
+	if after.SupervisorPID != first || after.HypervisorPID != view.HypervisorPID {
+		t.Errorf("after a second supervisor: %+v, want supervisor %d and hypervisor %d", after, first, view.HypervisorPID)
+	}
+	if after.Status.Done || after.Status.Boots != 1 || after.Status.Last != nil {
+		t.Errorf("the first supervisor's status was changed: %+v", after.Status)
+	}
+	if got, _ := os.ReadFile(v.spec.PIDFile); !bytes.Equal(got, pidfile) {
+		t.Errorf("pidfile %q, was %q", got, pidfile)
+	}
+	if n := fakehv.Boots(v.hv); n != 1 {
+		t.Errorf("%d VMs booted on one disk", n)
+	}
+	if log, _ := os.ReadFile(v.spec.SupervisorLog); !bytes.Contains(log, []byte("already running")) {
+		t.Errorf("supervisor log does not say why the second one quit:\n%s", log)
+	}
+}
+
+func TestRemovePIDFileOfOnlyItsOwn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hypervisor.pid")
+	os.WriteFile(path, []byte("4242\n"), 0o644)
+	if err := removePIDFileOf(path, 4343); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("another hypervisor's pidfile was removed: %v", err)
+	}
+	if err := removePIDFileOf(path, 4242); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("own pidfile left: %v", err)
+	}
+}
+
+// TestNoInheritedDescriptors: a caller that waits for EOF on a pipe it gave
+// docker-machine (bats, CI log capture, $(...)) must get it when the
+// command ends, not when the VM stops.
+func TestNoInheritedDescriptors(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve"})
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// As inherited from a parent: not close-on-exec.
+	if _, err := unix.FcntlInt(w.Fd(), unix.F_SETFD, 0); err != nil {
+		t.Fatal(err)
+	}
+	v.launch()
+	v.waitFor("running", v.running)
+	w.Close()
+	r.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if n, err := r.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
+		t.Fatalf("read of the caller's pipe: %d bytes, %v; want EOF: the VM's processes hold the pipe", n, err)
+	}
+}
+
+// TestStaleConsoleLinkIgnored: the autopty link of an earlier boot names a
+// pty that may belong to another program by now; the supervisor must never
+// open it, only the one the new hypervisor makes.
+func TestStaleConsoleLinkIgnored(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "hyperkit", SetupMS: 700, Console: "new boot console\r\n"})
+	master, slave := openTestPTY(t)
+	before, err := term.GetState(int(slave.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(slave.Name(), v.spec.TTY); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := master.WriteString("someone else's secret\n"); err != nil {
+		t.Fatal(err)
+	}
+	v.launch()
+	v.waitFor("running", v.running)
+	waitConsole(t, v, "new boot console")
+	if log := Tail(v.spec.ConsoleLog, 1<<20); strings.Contains(log, "secret") {
+		t.Errorf("the supervisor read another program's pty:\n%s", log)
+	}
+	after, err := term.GetState(int(slave.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(*after) != fmt.Sprint(*before) {
+		t.Error("the supervisor changed the terminal settings of another program's pty")
+	}
+}
+
+func waitConsole(t *testing.T, v *vm, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(Tail(v.spec.ConsoleLog, 1<<20), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("console log lacks %q:\n%s", want, Tail(v.spec.ConsoleLog, 4096))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestLogsStayCapped: console and hypervisor output beyond the limit is
+// rotated into NAME.1; neither file exceeds the limit.
+func TestLogsStayCapped(t *testing.T) {
+	const limit = 64 << 10
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve", FloodBytes: 6 * limit})
+	v.spec.LogLimit = limit
+	if err := WriteJSON(v.specAt, v.spec); err != nil {
+		t.Fatal(err)
+	}
+	v.launch()
+	v.waitFor("running", v.running)
+	for _, log := range []string{v.spec.ConsoleLog, v.spec.HypervisorLog} {
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(Tail(log, 4096), "flood done") {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: flood not logged:\n%s", log, Tail(log, 1024))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		for _, p := range []string{log, log + ".1"} {
+			info, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Size() > limit {
+				t.Errorf("%s is %d bytes, over the %d limit", p, info.Size(), limit)
+			}
+		}
+		if _, err := os.Stat(log + ".2"); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("more than one old file kept: %v", err)
+		}
+	}
+}
+
+func TestRotatingLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.log")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("o"), 300), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opened := 0
+	l, err := openRotating(path, 100, func(*os.File) error { opened++; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if old, _ := os.ReadFile(path + ".1"); len(old) != 300 {
+		t.Errorf("a log over the limit at open was not rotated: .1 has %d bytes", len(old))
+	}
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(l, "line %d: 0123456789012345678901234567890123456789\n", i)
+	}
+	cur, _ := os.ReadFile(path)
+	old, _ := os.ReadFile(path + ".1")
+	if len(cur) > 100 || len(old) > 100 || !bytes.HasSuffix(cur, []byte("line 9: 0123456789012345678901234567890123456789\n")) ||
+		!bytes.Contains(old, []byte("line 7:")) {
+		t.Errorf("after rotation: current %q, old %q", cur, old)
+	}
+	if opened != 1+1+4 { // first open, the rotation at open, then one per two lines (48 bytes each)
+		t.Errorf("onOpen called %d times", opened)
+	}
+	big := bytes.Repeat([]byte("b"), 250)
+	if n, err := l.Write(big); n != len(big) || err != nil {
+		t.Errorf("write over the limit: %d, %v", n, err)
+	}
+}
+
+// TestDamagedStatusStillFindsTheVM: a truncated supervisor.json must not
+// hide a running VM from stop, kill and rm.
+func TestDamagedStatusStillFindsTheVM(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "hyperkit"})
+	sup := v.launch()
+	view := v.waitFor("running", v.running)
+	if err := os.WriteFile(v.spec.Status, []byte(`{"pid": 12`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := v.view()
+	if got.StatusErr == nil || !strings.Contains(got.StatusErr.Error(), v.spec.Status) {
+		t.Errorf("StatusErr %v, want one naming %s", got.StatusErr, v.spec.Status)
+	}
+	if got.HypervisorPID != view.HypervisorPID || got.SupervisorPID != sup {
+		t.Errorf("with a damaged status: hypervisor %d supervisor %d, want %d and %d", got.HypervisorPID, got.SupervisorPID, view.HypervisorPID, sup)
+	}
+}
+
+func FuzzParsePID(f *testing.F) {
+	for _, s := range []string{"1234\n", "1", "0", "-5", " 42 ", "4242\nextra", "99999999999999999999", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		pid, err := ParsePID(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		if pid <= 0 || !strings.Contains(s, fmt.Sprint(pid)) {
+			t.Errorf("ParsePID(%q) = %d", s, pid)
+		}
+	})
+}
+
+func openTestPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no ptys here: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	name, err := ptsName(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.OpenFile(name, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return m, s
+}

@@ -1,0 +1,203 @@
+//go:build e2e && faults
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// ledger counts what the fault suite did, for its summary line.
+type ledger struct {
+	mu        sync.Mutex
+	faults    int
+	badInputs int
+	lost      []string // machines lost or corrupted, with why
+}
+
+func (l *ledger) fault()    { l.mu.Lock(); l.faults++; l.mu.Unlock() }
+func (l *ledger) badInput() { l.mu.Lock(); l.badInputs++; l.mu.Unlock() }
+
+// lose records a machine that a fault left lost or corrupted; the test
+// also fails.
+func (l *ledger) lose(t *testing.T, machine, why string) {
+	t.Helper()
+	l.mu.Lock()
+	l.lost = append(l.lost, machine+": "+why)
+	l.mu.Unlock()
+	t.Errorf("machine %s lost or corrupted: %s", machine, why)
+}
+
+func (l *ledger) summary() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fmt.Sprintf("faults injected: %d, bad inputs tried: %d, machines lost or corrupted: %d %q",
+		l.faults, l.badInputs, len(l.lost), l.lost)
+}
+
+// proc is one process of the sandbox, from /proc.
+type proc struct {
+	pid, ppid int
+	argv      []string
+}
+
+func processes() []proc {
+	var out []proc
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err1 := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		stat, err2 := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err1 != nil || err2 != nil || len(cmdline) == 0 {
+			continue
+		}
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) < 2 || fields[0] == "Z" {
+			continue
+		}
+		ppid, _ := strconv.Atoi(fields[1])
+		out = append(out, proc{pid: pid, ppid: ppid, argv: strings.Split(strings.TrimSuffix(string(cmdline), "\x00"), "\x00")})
+	}
+	return out
+}
+
+// hypervisorsOn lists the stand-in hypervisors (not their QEMU children)
+// that run disk.
+func hypervisorsOn(disk string) []int {
+	var pids []int
+	for _, p := range processes() {
+		base := filepath.Base(p.argv[0])
+		if (base == "xhyve" || base == "hyperkit") && strings.Contains(strings.Join(p.argv, " "), disk) {
+			pids = append(pids, p.pid)
+		}
+	}
+	return pids
+}
+
+// pluginOf returns the pid of the plugin process docker-machine (dmPID)
+// runs, or 0.
+func pluginOf(dmPID int) int {
+	for _, p := range processes() {
+		if p.ppid == dmPID && filepath.Base(p.argv[0]) == "docker-machine-driver-xhyve" {
+			return p.pid
+		}
+	}
+	return 0
+}
+
+// startDM starts docker-machine with args and returns the running command
+// and its output buffer.
+func startDM(t *testing.T, env []string, args ...string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command("docker-machine", args...)
+	cmd.Env = append(os.Environ(), env...)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out
+}
+
+// syncBuffer is a bytes.Buffer safe for a command's two output streams.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitUntil polls cond every interval until it holds or timeout passes.
+func waitUntil(timeout, interval time.Duration, cond func() bool) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		if cond() {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(interval):
+		}
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func killPID(pid int) {
+	if pid > 0 {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// statusPIDs reads the supervisor's and hypervisor's pids from
+// supervisor.json.
+func statusPIDs(t *testing.T, machine string) (sup, hv int) {
+	t.Helper()
+	var st struct {
+		PID           int `json:"pid"`
+		HypervisorPID int `json:"hypervisor_pid"`
+	}
+	data, err := os.ReadFile(machineFile(machine, "supervisor.json"))
+	if err == nil {
+		err = json.Unmarshal(data, &st)
+	}
+	if err != nil {
+		t.Fatalf("read supervisor.json of %s: %v", machine, err)
+	}
+	return st.PID, st.HypervisorPID
+}
+
+// damageSUSP returns the ISO with the first System Use entry of its root
+// directory's "." record given length 0: the damage that made the reader
+// loop without end.
+func damageSUSP(t *testing.T, iso []byte) []byte {
+	t.Helper()
+	const pvd = 16 * 2048
+	if len(iso) < pvd+2048 || string(iso[pvd+1:pvd+6]) != "CD001" {
+		t.Fatal("not an ISO 9660 image")
+	}
+	root := iso[pvd+156 : pvd+156+34]
+	extent := int(binary.LittleEndian.Uint32(root[2:6])) * 2048
+	dot := iso[extent:]
+	recLen, nameLen := int(dot[0]), int(dot[32])
+	su := 33 + nameLen
+	if su%2 == 1 {
+		su++ // padding after an even-length name
+	}
+	if su+4 > recLen {
+		t.Fatal("the root's \".\" record has no System Use area")
+	}
+	out := append([]byte(nil), iso...)
+	out[extent+su+2] = 0
+	return out
+}
