@@ -27,6 +27,8 @@ func main() {
 			return
 		case supervisor.Command:
 			os.Exit(supervisor.Main(os.Args[2:]))
+		case supervisor.NFSCommand:
+			os.Exit(supervisor.ServeNFSMain(os.Args[2:]))
 		case xhyve.RemoveLeaseCommand:
 			os.Exit(xhyve.RemoveLeaseMain(os.Args[2:]))
 		}

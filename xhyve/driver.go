@@ -82,6 +82,9 @@ type Driver struct {
 	// is exported (NFSShares are where the VM mounts them).
 	NFSShareTargets []string `json:",omitempty"`
 	NFSSharesRoot   string
+	// NFSServer is nfsBuiltin or nfsMacOS; machines saved before the
+	// built-in server existed have "" and keep macOS's nfsd.
+	NFSServer string
 	// NFSUID and NFSGID own what the guest writes through the shares: the
 	// user who created the machine.
 	NFSUID int

@@ -27,6 +27,16 @@ const (
 	flagHypervisor     = "xhyve-hypervisor"
 	flagNFSShare       = "xhyve-nfs-share"
 	flagNFSShareRoot   = "xhyve-nfs-share-root"
+	flagNFSServer      = "xhyve-nfs-server"
+)
+
+// NFS servers --xhyve-nfs-server chooses between.
+const (
+	// nfsBuiltin: the machine's supervisor serves its shares, as the user;
+	// no root, no sudo, no /etc/exports.
+	nfsBuiltin = "builtin"
+	// nfsMacOS: macOS's nfsd, through /etc/exports (needs root or sudo).
+	nfsMacOS = "macos"
 )
 
 // Defaults and limits.
@@ -76,6 +86,8 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 			Usage: "host directory to share over NFS (repeatable)"},
 		mcnflag.StringFlag{Name: flagNFSShareRoot, EnvVar: envVar(flagNFSShareRoot), Value: defaultNFSSharesRoot,
 			Usage: "where --xhyve-nfs-share directories appear in the VM (\"/\": at their host paths)"},
+		mcnflag.StringFlag{Name: flagNFSServer, EnvVar: envVar(flagNFSServer), Value: nfsBuiltin,
+			Usage: "who serves the NFS shares: builtin (the machine's own server, no root needed) or macos (nfsd through /etc/exports, needs sudo)"},
 	}
 }
 
@@ -98,6 +110,7 @@ func (d *Driver) SetConfigFromFlags(opts drivers.DriverOptions) error {
 		d.NFSHomeRoot = homeRoot()
 	}
 	d.NFSSharesRoot = opts.String(flagNFSShareRoot)
+	d.NFSServer = opts.String(flagNFSServer)
 	d.SSHUser = defaultSSHUser
 	d.SetSwarmConfigFromFlags(opts)
 
@@ -166,6 +179,9 @@ func (d *Driver) validateFlags() error {
 		} else {
 			bad(flagHypervisor, d.Hypervisor, "must be a path to an xhyve or hyperkit binary, or a name on PATH")
 		}
+	}
+	if d.NFSServer != nfsBuiltin && d.NFSServer != nfsMacOS {
+		bad(flagNFSServer, d.NFSServer, "must be %s (the machine's own NFS server) or %s (macOS's nfsd)", nfsBuiltin, nfsMacOS)
 	}
 	if !filepath.IsAbs(d.NFSSharesRoot) {
 		bad(flagNFSShareRoot, d.NFSSharesRoot, "must be an absolute path in the VM")

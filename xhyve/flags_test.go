@@ -31,6 +31,7 @@ func TestCreateFlagDefaults(t *testing.T) {
 		"xhyve-hypervisor":             {"string", ""},
 		"xhyve-nfs-share":              {"string list", []string{}},
 		"xhyve-nfs-share-root":         {"string", "/nfsshares"},
+		"xhyve-nfs-server":             {"string", "builtin"},
 	}
 	flags := NewDriver("", "").GetCreateFlags()
 	if len(flags) != len(want) {
@@ -118,6 +119,7 @@ func TestFlagValidation(t *testing.T) {
 		{"url no host", map[string]interface{}{flagBoot2DockerURL: "http:///b2d.iso"}, []string{"has no host"}},
 		{"file url fragment", map[string]interface{}{flagBoot2DockerURL: "file://" + file + "#x"}, []string{"#fragment", "%23"}},
 		{"file url bad escape", map[string]interface{}{flagBoot2DockerURL: "file:///a%zz.iso"}, []string{"not a URL"}},
+		{"nfs server", map[string]interface{}{flagNFSServer: "nfsd"}, []string{"--xhyve-nfs-server nfsd", "builtin", "macos"}},
 		{"disk too big", map[string]interface{}{flagDiskSize: 2097153}, []string{"--xhyve-disk-size 2097153", "2 TiB"}},
 		{"disk overflow", map[string]interface{}{flagDiskSize: 1 << 50}, []string{"--xhyve-disk-size 1125899906842624", "between 2000 and 2097152"}},
 		{"boot cmd newline", map[string]interface{}{flagBootCmd: "a\nb"}, []string{"--xhyve-boot-cmd", "single line"}},
@@ -179,12 +181,22 @@ func TestPreCreateCheckNFS(t *testing.T) {
 	flags := defaultFlags(d)
 	flags.Values[flagNFSShare] = []string{t.TempDir()}
 	flags.Values[flagHypervisor] = fakehv.Install(t, t.TempDir(), "xhyve", fakehv.Behavior{Dialect: "xhyve"})
+	flags.Values[flagNFSServer] = nfsMacOS
 	if err := d.SetConfigFromFlags(flags); err != nil {
 		t.Fatal(err)
 	}
 	err := d.PreCreateCheck()
-	if err == nil || !strings.Contains(err.Error(), "needs nfsd") || !strings.Contains(err.Error(), "--xhyve-nfs-share") {
-		t.Errorf("PreCreateCheck err = %v, want the missing nfsd named", err)
+	if err == nil || !strings.Contains(err.Error(), "needs nfsd") || !strings.Contains(err.Error(), "--xhyve-nfs-share") ||
+		!strings.Contains(err.Error(), "--xhyve-nfs-server builtin") {
+		t.Errorf("PreCreateCheck err = %v, want the missing nfsd named and the built-in server offered", err)
+	}
+	// The built-in server needs neither nfsd nor sudo.
+	flags.Values[flagNFSServer] = nfsBuiltin
+	if err := d.SetConfigFromFlags(flags); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.PreCreateCheck(); err != nil {
+		t.Errorf("PreCreateCheck with the built-in server: %v", err)
 	}
 }
 

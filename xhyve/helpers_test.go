@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == supervisor.Command {
 		os.Exit(supervisor.Main(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == supervisor.NFSCommand {
+		os.Exit(supervisor.ServeNFSMain(os.Args[2:]))
+	}
 	os.Exit(m.Run())
 }
 

@@ -1,6 +1,7 @@
 package xhyve
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -10,36 +11,45 @@ import (
 	"github.com/docker/machine/libmachine/log"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/nfs"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/vmnet"
 )
 
-// setupShares exports the machine's shares to its current address (an
-// address change replaces the old exports) and mounts them in the guest,
-// persistently, before Start returns.
+// builtinNFS reports whether the machine's supervisor serves its shares.
+func (d *Driver) builtinNFS() bool { return d.NFSServer == nfsBuiltin }
+
+// nfsSpec tells the supervisor what to serve with the built-in server, or
+// is nil when it serves nothing.
+func (d *Driver) nfsSpec() *supervisor.NFSSpec {
+	shares := d.shares()
+	if len(shares) == 0 || !d.builtinNFS() {
+		return nil
+	}
+	spec := &supervisor.NFSSpec{MAC: d.MACAddress, Leases: d.env.leasesPath, VMNetPlist: d.env.vmnetPlist}
+	for _, s := range shares {
+		spec.Shares = append(spec.Shares, s.Host)
+	}
+	return spec
+}
+
+// setupShares makes the shares reachable from the VM's current address
+// (the built-in server is told by the supervisor; macOS's nfsd gets its
+// exports, an address change replacing the old ones) and mounts them in
+// the guest, persistently, before Start returns.
 func (d *Driver) setupShares() error {
 	shares := d.shares()
 	if len(shares) == 0 {
 		return nil
 	}
-	ip := net.ParseIP(d.IPAddress)
-	blocks := make([]nfs.Block, len(shares))
 	mounts := make([]nfs.Mount, len(shares))
 	for i, s := range shares {
-		line, err := nfs.ExportLine(s.Host, d.NFSUID, d.NFSGID, ip)
-		if err != nil {
-			return fmt.Errorf("export NFS share: %w", err)
-		}
-		blocks[i] = nfs.Block{ID: nfs.BlockID(d.path(""), s.Host), Line: line}
 		mounts[i] = nfs.Mount{HostPath: s.Host, GuestPath: s.Guest}
 	}
-	changed, err := d.nfsHost().Reconcile(nfs.MachinePrefix(d.path("")), blocks)
+	server, err := d.shareServer(shares)
 	if err != nil {
-		return fmt.Errorf("export NFS shares: %w", err)
+		return err
 	}
-	if changed {
-		log.Infof("Exported %d NFS share(s) to %s", len(blocks), ip)
-	}
-	script := nfs.GuestScript(d.nfsServer(ip), mounts)
+	script := nfs.GuestScript(server, mounts)
 	current, err := d.runSSH(d.env.sshCommandTimeout, "sudo cat "+nfs.Bootsync+" 2>/dev/null || true", nil)
 	if err != nil {
 		return fmt.Errorf("read the guest's %s: %w", nfs.Bootsync, err)
@@ -59,11 +69,63 @@ func (d *Driver) setupShares() error {
 	return nil
 }
 
+// shareServer is where the guest mounts the shares from: the address the
+// built-in server listens on, or, for macOS's nfsd, the host's vmnet
+// address once the exports name the VM's address.
+func (d *Driver) shareServer(shares []share) (nfs.Server, error) {
+	ip := net.ParseIP(d.IPAddress)
+	if d.builtinNFS() {
+		return d.waitNFSServer()
+	}
+	blocks := make([]nfs.Block, len(shares))
+	for i, s := range shares {
+		line, err := nfs.ExportLine(s.Host, d.NFSUID, d.NFSGID, ip)
+		if err != nil {
+			return nfs.Server{}, fmt.Errorf("export NFS share: %w", err)
+		}
+		blocks[i] = nfs.Block{ID: nfs.BlockID(d.path(""), s.Host), Line: line}
+	}
+	changed, err := d.nfsHost().Reconcile(nfs.MachinePrefix(d.path("")), blocks)
+	if err != nil {
+		return nfs.Server{}, fmt.Errorf("export NFS shares: %w", err)
+	}
+	if changed {
+		log.Infof("Exported %d NFS share(s) to %s", len(blocks), ip)
+	}
+	return nfs.Server{Addr: d.nfsServer(ip)}, nil
+}
+
+// waitNFSServer waits for the supervisor to record where its NFS server
+// listens, up to the IP deadline (it binds vmnet's address as soon as it
+// exists).
+func (d *Driver) waitNFSServer() (nfs.Server, error) {
+	deadline := time.Now().Add(d.env.ipTimeout)
+	for {
+		view := d.inspect()
+		if addr := view.Status.NFSAddr; addr != "" {
+			tcp, err := net.ResolveTCPAddr("tcp", addr)
+			if err != nil {
+				return nfs.Server{}, fmt.Errorf("the supervisor's NFS address %q: %w", addr, err)
+			}
+			return nfs.Server{Addr: tcp.IP, Port: tcp.Port}, nil
+		}
+		if !view.Alive() {
+			return nfs.Server{}, errors.New("the VM stopped before its NFS server started")
+		}
+		if time.Now().After(deadline) {
+			return nfs.Server{}, fmt.Errorf("the machine's NFS server did not start within %s; its log says:\n%s",
+				d.env.ipTimeout, supervisor.Tail(d.path(supervisorLogFile), 2048))
+		}
+		time.Sleep(d.env.interval)
+	}
+}
+
 // removeShares deletes the machine's exports; a machine that never had
-// shares leaves the exports file untouched.
+// shares, or whose shares its own server served, leaves the exports file
+// untouched.
 func (d *Driver) removeShares() error {
-	if len(d.shares()) == 0 {
-		return nil // never exported anything: the exports file and its lock are not touched
+	if len(d.shares()) == 0 || d.builtinNFS() {
+		return nil // the exports file and its lock are not touched
 	}
 	if _, err := d.nfsHost().Reconcile(nfs.MachinePrefix(d.path("")), nil); err != nil {
 		return fmt.Errorf("remove NFS exports: %w", err)
@@ -82,18 +144,11 @@ func (d *Driver) nfsHost() nfs.Host {
 	}
 }
 
-// nfsServer is the host's address on vmnet's network, from vmnet's
-// preferences; without them, the first address of the VM's /24, vmnet's
-// default.
+// nfsServer is the host's address on vmnet's network (docs/facts.md §4).
 func (d *Driver) nfsServer(vm net.IP) net.IP {
-	if f, err := os.Open(d.env.vmnetPlist); err == nil {
-		defer f.Close()
-		shared, err := vmnet.Parse(f)
-		if err == nil {
-			return shared.Address
-		}
-		log.Warnf("%s: %v; assuming the host is .1 of the VM's network", d.env.vmnetPlist, err)
+	addr, err := vmnet.HostAddress(d.env.vmnetPlist, vm)
+	if err != nil {
+		log.Warnf("%v", err)
 	}
-	v4 := vm.To4()
-	return net.IPv4(v4[0], v4[1], v4[2], 1)
+	return addr
 }

@@ -33,9 +33,9 @@ func (d *Driver) PreCreateCheck() error {
 	if err := platformChecks(info); err != nil {
 		return err
 	}
-	if len(d.shares()) > 0 {
+	if len(d.shares()) > 0 && !d.builtinNFS() {
 		if err := d.nfsHost().Check(); err != nil {
-			return fmt.Errorf("--%s/--%s: %w", flagNFSShareHome, flagNFSShare, err)
+			return fmt.Errorf("--%s/--%s with --%s %s: %w (or use --%s %s, which needs no root)", flagNFSShareHome, flagNFSShare, flagNFSServer, nfsMacOS, err, flagNFSServer, nfsBuiltin)
 		}
 	}
 	return nil

@@ -84,6 +84,7 @@ func (d *Driver) supervisorSpec(config hypervisor.Config, args []string) supervi
 		SupervisorLog: d.path(supervisorLogFile),
 		Status:        d.path(statusFile),
 		Supervisor:    exe,
+		NFS:           d.nfsSpec(),
 	}
 }
 

@@ -70,6 +70,7 @@ func (d *Driver) kill() error {
 		return err
 	}
 	if d.waitGone(d.env.killTimeout) {
+		killGroup(view.SupervisorPID)
 		return d.clearDamagedStatus(view)
 	}
 	again := d.inspect()
@@ -81,7 +82,20 @@ func (d *Driver) kill() error {
 	if !d.waitGone(d.env.killTimeout) {
 		return fmt.Errorf("the VM's processes survived SIGKILL for %s", d.env.killTimeout)
 	}
+	killGroup(view.SupervisorPID)
+	killGroup(again.SupervisorPID)
 	return d.clearDamagedStatus(view)
+}
+
+// killGroup ends what is left of a verified supervisor's process group
+// (its session: the NFS server, a hypervisor between boots). The group
+// outlives its leader while members remain, so its id cannot be reused.
+func killGroup(supervisorPID int) {
+	if supervisorPID > 0 {
+		if err := syscall.Kill(-supervisorPID, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+			log.Debugf("end process group %d: %v", supervisorPID, err)
+		}
+	}
 }
 
 // clearDamagedStatus removes a status file that could not be read once no

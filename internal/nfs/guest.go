@@ -15,6 +15,10 @@ const (
 	// MountOptions suit docker bind mounts: NFSv3 without ACL round trips,
 	// asynchronous writes.
 	MountOptions = "noacl,async,nfsvers=3"
+	// BuiltinMountOptions add what the built-in server needs: it serves
+	// NFS and MOUNT on one TCP port and has no lock manager
+	// (docs/facts.md §5).
+	BuiltinMountOptions = MountOptions + ",proto=tcp,mountproto=tcp,nolock"
 	// guestBlockID marks the driver's part of Bootsync.
 	guestBlockID = "docker-machine-driver-xhyve NFS shares"
 )
@@ -30,6 +34,22 @@ const (
 	MountDeadline = 60
 )
 
+// Server is where the guest mounts the shares from.
+type Server struct {
+	Addr net.IP
+	// Port is the built-in server's port; 0 is macOS's nfsd, which the
+	// guest finds through the portmapper.
+	Port int
+}
+
+// Options are the guest's mount options for this server.
+func (s Server) Options() string {
+	if s.Port == 0 {
+		return MountOptions
+	}
+	return fmt.Sprintf("%s,port=%d,mountport=%d", BuiltinMountOptions, s.Port, s.Port)
+}
+
 // Mount is one share as the guest mounts it.
 type Mount struct {
 	HostPath  string
@@ -41,11 +61,11 @@ type Mount struct {
 // MountAttemptTimeout and the retries after MountDeadline, failing with
 // mount's own message. Paths are single-quoted: they reach the shell as
 // data, never as code.
-func GuestScript(server net.IP, mounts []Mount) string {
+func GuestScript(server Server, mounts []Mount) string {
 	return guestScript(server, mounts, MountAttemptTimeout, MountDeadline)
 }
 
-func guestScript(server net.IP, mounts []Mount, attempt, deadline int) string {
+func guestScript(server Server, mounts []Mount, attempt, deadline int) string {
 	var b strings.Builder
 	// timeout(1) is busybox's in boot2docker: before busybox 1.30 it takes
 	// -t SECS, later (and coreutils) a bare SECS; without it, mount runs
@@ -85,9 +105,9 @@ xhyve_nfs_mount() {
 	done
 }
 xhyve_nfs_status=0
-`, attempt, deadline, MountOptions)
+`, attempt, deadline, server.Options())
 	for _, m := range mounts {
-		fmt.Fprintf(&b, "xhyve_nfs_mount %s %s || xhyve_nfs_status=1\n", quote(server.String()+":"+m.HostPath), quote(m.GuestPath))
+		fmt.Fprintf(&b, "xhyve_nfs_mount %s %s || xhyve_nfs_status=1\n", quote(server.Addr.String()+":"+m.HostPath), quote(m.GuestPath))
 	}
 	return b.String()
 }

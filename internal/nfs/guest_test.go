@@ -14,7 +14,7 @@ import (
 )
 
 func TestWithGuestBlock(t *testing.T) {
-	script := GuestScript(net.ParseIP("192.168.64.1"), []Mount{{"/Users", "/Users"}})
+	script := GuestScript(Server{Addr: net.ParseIP("192.168.64.1")}, []Mount{{"/Users", "/Users"}})
 	user := "#!/bin/sh\necho my own setup\n"
 	once := WithGuestBlock([]byte(user), script)
 	if !strings.HasPrefix(string(once), user) {
@@ -40,7 +40,7 @@ func TestGuestScriptQuoting(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "mountpoint"), []byte("#!/bin/sh\nexit 1\n"), 0o755)
 	weird := `/Users/me/it's "a" $(touch pwned) dir`
-	script := GuestScript(net.ParseIP("192.168.64.1"), []Mount{{weird, "/nfsshares" + weird}}) + "exit $xhyve_nfs_status\n"
+	script := GuestScript(Server{Addr: net.ParseIP("192.168.64.1")}, []Mount{{weird, "/nfsshares" + weird}}) + "exit $xhyve_nfs_status\n"
 	cmd := exec.Command("sh", "-c", script)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + dir + ":/usr/bin:/bin"}
@@ -57,12 +57,32 @@ func TestGuestScriptQuoting(t *testing.T) {
 	}
 }
 
+// TestGuestScriptBuiltinServer: the built-in server is mounted on its one
+// port for NFS and MOUNT, over TCP, without the lock manager it lacks.
+func TestGuestScriptBuiltinServer(t *testing.T) {
+	dir := t.TempDir()
+	record := filepath.Join(dir, "calls")
+	os.WriteFile(filepath.Join(dir, "mount"), []byte("#!/bin/sh\nprintf '%s|' \"$@\" >> "+record+"\n"), 0o755)
+	os.WriteFile(filepath.Join(dir, "mountpoint"), []byte("#!/bin/sh\nexit 1\n"), 0o755)
+	script := GuestScript(Server{Addr: net.ParseIP("192.168.64.1"), Port: 40123}, []Mount{{"/Users/me/src", filepath.Join(dir, "src")}}) + "exit $xhyve_nfs_status\n"
+	cmd := exec.Command("sh", "-c", script)
+	cmd.Env = []string{"PATH=" + dir + ":/usr/bin:/bin"}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("script failed: %v %s", err, out)
+	}
+	calls, _ := os.ReadFile(record)
+	want := "-t|nfs|-o|noacl,async,nfsvers=3,proto=tcp,mountproto=tcp,nolock,port=40123,mountport=40123|192.168.64.1:/Users/me/src|" + filepath.Join(dir, "src") + "|"
+	if string(calls) != want {
+		t.Errorf("mount called as %q, want %q", calls, want)
+	}
+}
+
 func TestGuestScriptReportsMountFailure(t *testing.T) {
 	dir := t.TempDir()
 	calls := filepath.Join(dir, "calls")
 	os.WriteFile(filepath.Join(dir, "mount"), []byte("#!/bin/sh\necho x >> "+calls+"\necho 'mount.nfs: access denied by server' >&2\nexit 32\n"), 0o755)
 	os.WriteFile(filepath.Join(dir, "mountpoint"), []byte("#!/bin/sh\nexit 1\n"), 0o755)
-	script := guestScript(net.ParseIP("192.168.64.1"), []Mount{{"/Users", filepath.Join(dir, "m")}}, 2, 5) + "exit $xhyve_nfs_status\n"
+	script := guestScript(Server{Addr: net.ParseIP("192.168.64.1")}, []Mount{{"/Users", filepath.Join(dir, "m")}}, 2, 5) + "exit $xhyve_nfs_status\n"
 	cmd := exec.Command("sh", "-c", script)
 	cmd.Env = []string{"PATH=" + dir + ":/usr/bin:/bin"}
 	start := time.Now()
@@ -86,7 +106,7 @@ func TestGuestScriptHungMount(t *testing.T) {
 	calls := filepath.Join(dir, "calls")
 	os.WriteFile(filepath.Join(dir, "mount"), []byte("#!/bin/sh\necho x >> "+calls+"\nexec sleep 600\n"), 0o755)
 	os.WriteFile(filepath.Join(dir, "mountpoint"), []byte("#!/bin/sh\nexit 1\n"), 0o755)
-	script := guestScript(net.ParseIP("192.168.64.1"), []Mount{{"/a", filepath.Join(dir, "a")}, {"/b", filepath.Join(dir, "b")}}, 1, 5) + "exit $xhyve_nfs_status\n"
+	script := guestScript(Server{Addr: net.ParseIP("192.168.64.1")}, []Mount{{"/a", filepath.Join(dir, "a")}, {"/b", filepath.Join(dir, "b")}}, 1, 5) + "exit $xhyve_nfs_status\n"
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", script)
@@ -141,7 +161,7 @@ func TestGuestScriptTimeoutSyntax(t *testing.T) {
 			if flavour != "none" {
 				os.WriteFile(filepath.Join(dir, "timeout"), []byte(fakeTimeout(log, flavour == "old")), 0o755)
 			}
-			script := guestScript(net.ParseIP("192.168.64.1"), []Mount{{"/Users", filepath.Join(dir, "m")}}, 7, 30) + "exit $xhyve_nfs_status\n"
+			script := guestScript(Server{Addr: net.ParseIP("192.168.64.1")}, []Mount{{"/Users", filepath.Join(dir, "m")}}, 7, 30) + "exit $xhyve_nfs_status\n"
 			cmd := exec.Command("/bin/sh", "-c", script)
 			cmd.Env = []string{"PATH=" + dir} // no real timeout on PATH
 			if out, err := cmd.CombinedOutput(); err != nil {

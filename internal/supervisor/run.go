@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -67,7 +68,19 @@ func Run(specPath string) error {
 			s.requestStop()
 		}
 	}()
-	return s.loop()
+	if spec.NFS == nil {
+		return s.loop()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	nfsDone := make(chan struct{})
+	go func() {
+		defer close(nfsDone)
+		s.runNFS(ctx)
+	}()
+	err = s.loop()
+	cancel() // the shares end with the VM
+	<-nfsDone
+	return err
 }
 
 type supervisor struct {

@@ -47,6 +47,20 @@ type Spec struct {
 	// LogLimit caps each log file in bytes (DefaultLogLimit when 0); one
 	// older file (NAME.1) is kept beside it.
 	LogLimit int64 `json:"log_limit,omitempty"`
+	// NFS, when set, makes the supervisor serve the machine's shares for
+	// the VM's whole life (--xhyve-nfs-server builtin).
+	NFS *NFSSpec `json:"nfs,omitempty"`
+}
+
+// NFSSpec says what the built-in NFS server serves, and to whom: the VM
+// with MAC, at the address its lease in Leases names.
+type NFSSpec struct {
+	// Shares are the host directories, symlinks resolved.
+	Shares []string `json:"shares"`
+	MAC    string   `json:"mac"`
+	Leases string   `json:"leases"`
+	// VMNetPlist says which address the host has on vmnet's network.
+	VMNetPlist string `json:"vmnet_plist"`
 }
 
 // Status is what a supervisor records about itself and the hypervisor.
@@ -60,8 +74,11 @@ type Status struct {
 	HypervisorStarted time.Time `json:"hypervisor_started,omitempty"`
 	Boots             int       `json:"boots"`
 	Stopping          bool      `json:"stopping,omitempty"`
-	Done              bool      `json:"done,omitempty"`
-	Last              *Exit     `json:"last,omitempty"`
+	// NFSAddr is where the built-in NFS server listens ("" until it does);
+	// its port stays the same for the supervisor's life.
+	NFSAddr string `json:"nfs_addr,omitempty"`
+	Done    bool   `json:"done,omitempty"`
+	Last    *Exit  `json:"last,omitempty"`
 }
 
 // Exit records how a hypervisor run ended.

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/willscott/go-nfs-client/nfs/util"
+
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 )
@@ -20,6 +22,10 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == Command {
 		os.Exit(Main(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == NFSCommand {
+		os.Exit(ServeNFSMain(os.Args[2:]))
+	}
+	util.DefaultLogger = quietNFSClient{}
 	os.Exit(m.Run())
 }
 

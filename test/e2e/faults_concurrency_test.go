@@ -37,7 +37,7 @@ func faultConcurrentShares(t *testing.T, l *ledger) {
 		writeFile(t, filepath.Join(shares[n], "whose.txt"), n+"\n")
 	}
 	parallel(t, names, func(n string) (string, error) {
-		return dmErr(t, "create", "-d", "xhyve", "--xhyve-memory-size", "768", "--xhyve-nfs-share", shares[n], n)
+		return dmErr(t, "create", "-d", "xhyve", "--xhyve-memory-size", "768", "--xhyve-nfs-server", "macos", "--xhyve-nfs-share", shares[n], n)
 	})
 	l.fault()
 

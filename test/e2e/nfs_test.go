@@ -13,7 +13,7 @@ import (
 
 const exportsFile = "/etc/exports"
 
-// TestNFSShares: host folders appear in the VM and in containers, files the
+// TestNFSShares (macOS's nfsd through /etc/exports): host folders appear in the VM and in containers, files the
 // guest writes belong to the user on the host, the shares survive stop/start,
 // a guest reboot and an address change, one machine's rm leaves the others'
 // exports alone, and the user's own exports stay byte for byte.
@@ -35,7 +35,7 @@ func TestNFSShares(t *testing.T) {
 	writeFile(t, filepath.Join(home, "profile.txt"), "home share\n")
 
 	const one, two = "nfs1", "nfs2"
-	dm(t, "create", "-d", "xhyve", "--xhyve-nfs-share", src, one)
+	dm(t, "create", "-d", "xhyve", "--xhyve-nfs-server", "macos", "--xhyve-nfs-share", src, one)
 	guestSrc := "/nfsshares" + src
 	mac, _ := driverConfig(t, one)["MACAddress"].(string)
 	ip := machineIP(t, one)
@@ -112,7 +112,7 @@ func TestNFSShares(t *testing.T) {
 
 	t.Run("rm of one machine leaves the other's export", func(t *testing.T) {
 		// The home-root share, at the same path in the guest.
-		out, err := run(t, 10*time.Minute, []string{"HOME=" + home}, "docker-machine", "create", "-d", "xhyve", "--xhyve-experimental-nfs-share", two)
+		out, err := run(t, 10*time.Minute, []string{"HOME=" + home}, "docker-machine", "create", "-d", "xhyve", "--xhyve-nfs-server", "macos", "--xhyve-experimental-nfs-share", two)
 		if err != nil {
 			t.Fatalf("create %s: %v\n%s", two, err, out)
 		}
