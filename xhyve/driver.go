@@ -85,6 +85,9 @@ type Driver struct {
 	// NFSServer is nfsBuiltin or nfsMacOS; machines saved before the
 	// built-in server existed have "" and keep macOS's nfsd.
 	NFSServer string
+	// TimeSync is the interval in seconds between checks of the guest's
+	// clock, 0 for none; machines saved before it existed get the default.
+	TimeSync int
 	// NFSUID and NFSGID own what the guest writes through the shares: the
 	// user who created the machine.
 	NFSUID int
@@ -160,6 +163,7 @@ func NewDriver(machineName, storePath string) *Driver {
 		Memory:        defaultMemory,
 		DiskSize:      defaultDiskSize,
 		NFSSharesRoot: defaultNFSSharesRoot,
+		TimeSync:      defaultTimeSync,
 		env:           defaultEnv(),
 	}
 }

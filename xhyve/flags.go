@@ -28,6 +28,7 @@ const (
 	flagNFSShare       = "xhyve-nfs-share"
 	flagNFSShareRoot   = "xhyve-nfs-share-root"
 	flagNFSServer      = "xhyve-nfs-server"
+	flagTimeSync       = "xhyve-time-sync"
 )
 
 // NFS servers --xhyve-nfs-server chooses between.
@@ -52,6 +53,10 @@ const (
 	// maxDiskSize is 2 TiB, the most boot2docker's MBR partition table can
 	// address; it also keeps size*MiB far from overflowing.
 	maxDiskSize = 2 << 20
+	// defaultTimeSync is the interval between guest clock checks, in
+	// seconds; a wake of the host is noticed within seconds anyway.
+	defaultTimeSync = 60
+	maxTimeSync     = 86400
 )
 
 // envVar is the environment variable docker-machine reads for a flag.
@@ -86,6 +91,8 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 			Usage: "host directory to share over NFS (repeatable)"},
 		mcnflag.StringFlag{Name: flagNFSShareRoot, EnvVar: envVar(flagNFSShareRoot), Value: defaultNFSSharesRoot,
 			Usage: "where --xhyve-nfs-share directories appear in the VM (\"/\": at their host paths)"},
+		mcnflag.IntFlag{Name: flagTimeSync, EnvVar: envVar(flagTimeSync), Value: defaultTimeSync,
+			Usage: "seconds between checks that keep the guest clock within 1 s of the host's (also right after the host wakes); 0: off"},
 		mcnflag.StringFlag{Name: flagNFSServer, EnvVar: envVar(flagNFSServer), Value: nfsBuiltin,
 			Usage: "who serves the NFS shares: builtin (the machine's own server, no root needed) or macos (nfsd through /etc/exports, needs sudo)"},
 	}
@@ -111,6 +118,7 @@ func (d *Driver) SetConfigFromFlags(opts drivers.DriverOptions) error {
 	}
 	d.NFSSharesRoot = opts.String(flagNFSShareRoot)
 	d.NFSServer = opts.String(flagNFSServer)
+	d.TimeSync = opts.Int(flagTimeSync)
 	d.SSHUser = defaultSSHUser
 	d.SetSwarmConfigFromFlags(opts)
 
@@ -179,6 +187,9 @@ func (d *Driver) validateFlags() error {
 		} else {
 			bad(flagHypervisor, d.Hypervisor, "must be a path to an xhyve or hyperkit binary, or a name on PATH")
 		}
+	}
+	if d.TimeSync < 0 || d.TimeSync > maxTimeSync {
+		bad(flagTimeSync, d.TimeSync, "must be between 0 (off) and %d seconds", maxTimeSync)
 	}
 	if d.NFSServer != nfsBuiltin && d.NFSServer != nfsMacOS {
 		bad(flagNFSServer, d.NFSServer, "must be %s (the machine's own NFS server) or %s (macOS's nfsd)", nfsBuiltin, nfsMacOS)

@@ -32,6 +32,7 @@ func TestCreateFlagDefaults(t *testing.T) {
 		"xhyve-nfs-share":              {"string list", []string{}},
 		"xhyve-nfs-share-root":         {"string", "/nfsshares"},
 		"xhyve-nfs-server":             {"string", "builtin"},
+		"xhyve-time-sync":              {"int", 60},
 	}
 	flags := NewDriver("", "").GetCreateFlags()
 	if len(flags) != len(want) {
@@ -119,6 +120,8 @@ func TestFlagValidation(t *testing.T) {
 		{"url no host", map[string]interface{}{flagBoot2DockerURL: "http:///b2d.iso"}, []string{"has no host"}},
 		{"file url fragment", map[string]interface{}{flagBoot2DockerURL: "file://" + file + "#x"}, []string{"#fragment", "%23"}},
 		{"file url bad escape", map[string]interface{}{flagBoot2DockerURL: "file:///a%zz.iso"}, []string{"not a URL"}},
+		{"time sync negative", map[string]interface{}{flagTimeSync: -5}, []string{"--xhyve-time-sync -5", "between 0 (off) and 86400"}},
+		{"time sync huge", map[string]interface{}{flagTimeSync: 86401}, []string{"--xhyve-time-sync 86401"}},
 		{"nfs server", map[string]interface{}{flagNFSServer: "nfsd"}, []string{"--xhyve-nfs-server nfsd", "builtin", "macos"}},
 		{"disk too big", map[string]interface{}{flagDiskSize: 2097153}, []string{"--xhyve-disk-size 2097153", "2 TiB"}},
 		{"disk overflow", map[string]interface{}{flagDiskSize: 1 << 50}, []string{"--xhyve-disk-size 1125899906842624", "between 2000 and 2097152"}},

@@ -25,7 +25,7 @@ func (d *Driver) nfsSpec() *supervisor.NFSSpec {
 	if len(shares) == 0 || !d.builtinNFS() {
 		return nil
 	}
-	spec := &supervisor.NFSSpec{MAC: d.MACAddress, Leases: d.env.leasesPath, VMNetPlist: d.env.vmnetPlist}
+	spec := &supervisor.NFSSpec{VMNetPlist: d.env.vmnetPlist}
 	for _, s := range shares {
 		spec.Shares = append(spec.Shares, s.Host)
 	}

@@ -84,7 +84,21 @@ func (d *Driver) supervisorSpec(config hypervisor.Config, args []string) supervi
 		SupervisorLog: d.path(supervisorLogFile),
 		Status:        d.path(statusFile),
 		Supervisor:    exe,
+		Guest:         d.guestSpec(),
 		NFS:           d.nfsSpec(),
+		TimeSync:      d.TimeSync,
+	}
+}
+
+// guestSpec tells the supervisor how to reach the guest.
+func (d *Driver) guestSpec() *supervisor.GuestSpec {
+	port, _ := d.GetSSHPort() // 22 unless set
+	return &supervisor.GuestSpec{
+		MAC:     d.MACAddress,
+		Leases:  d.env.leasesPath,
+		SSHUser: d.GetSSHUsername(),
+		SSHKey:  d.GetSSHKeyPath(),
+		SSHPort: port,
 	}
 }
 

@@ -1,7 +1,7 @@
-// Package guestssh runs one command in the guest over SSH within an overall
-// deadline. libmachine's clients bound only the dial; a guest that stops
-// answering mid-session (rebooting, or stuck on an NFS mount) must not hang
-// the plugin, nor the supervisor that lives as long as the VM.
+// Package guestssh runs commands in the guest over SSH within deadlines.
+// libmachine's clients bound only the dial; a guest that stops answering
+// mid-session (rebooting, or stuck on an NFS mount) must not hang the
+// plugin, nor the supervisor that lives as long as the VM.
 package guestssh
 
 import (
@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -24,10 +25,15 @@ type Target struct {
 	KeyPath string // private key file
 }
 
-// Run runs command with stdin (nil: none) and returns what it printed on
-// stdout and stderr together. The deadline of ctx bounds the whole session:
-// dial, handshake, the command and its output.
-func Run(ctx context.Context, t Target, command string, stdin io.Reader) ([]byte, error) {
+// Client is one logged-in connection, for several commands.
+type Client struct {
+	target Target
+	conn   net.Conn
+	client *ssh.Client
+}
+
+// Dial connects and logs in within ctx's deadline.
+func Dial(ctx context.Context, t Target) (*Client, error) {
 	signer, err := loadKey(t.KeyPath)
 	if err != nil {
 		return nil, err
@@ -37,13 +43,8 @@ func Run(ctx context.Context, t Target, command string, stdin io.Reader) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("ssh to %s: %w", t.Addr, err)
 	}
-	defer conn.Close()
-	if deadline, ok := ctx.Deadline(); ok {
-		if err := conn.SetDeadline(deadline); err != nil {
-			return nil, fmt.Errorf("ssh to %s: %w", t.Addr, err)
-		}
-	}
-	stop := context.AfterFunc(ctx, func() { conn.Close() }) // cancellation without a deadline
+	c := &Client{target: t, conn: conn}
+	stop := c.bound(ctx)
 	defer stop()
 	config := &ssh.ClientConfig{
 		User: t.User,
@@ -53,23 +54,86 @@ func Run(ctx context.Context, t Target, command string, stdin io.Reader) ([]byte
 		// stays on the host-only vmnet network.
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(),
 	}
-	c, chans, reqs, err := ssh.NewClientConn(conn, t.Addr, config)
+	sc, chans, reqs, err := ssh.NewClientConn(conn, t.Addr, config)
 	if err != nil {
-		return nil, wrap(ctx, t, "ssh handshake", err)
+		conn.Close()
+		return nil, c.wrap(ctx, "ssh handshake", err)
 	}
-	client := ssh.NewClient(c, chans, reqs)
-	defer client.Close()
-	session, err := client.NewSession()
+	c.client = ssh.NewClient(sc, chans, reqs)
+	return c, nil
+}
+
+// bound applies ctx to the connection until the returned function is
+// called: its deadline to every read and write, its cancellation by
+// closing the connection.
+func (c *Client) bound(ctx context.Context) func() {
+	deadline, _ := ctx.Deadline() // zero: none
+	c.conn.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { c.conn.Close() })
+	return func() {
+		stop()
+		c.conn.SetDeadline(time.Time{})
+	}
+}
+
+// Run runs command with stdin (nil: none) within ctx's deadline and
+// returns what it printed on stdout and stderr together.
+func (c *Client) Run(ctx context.Context, command string, stdin io.Reader) ([]byte, error) {
+	stop := c.bound(ctx)
+	defer stop()
+	session, err := c.client.NewSession()
 	if err != nil {
-		return nil, wrap(ctx, t, "open ssh session", err)
+		return nil, c.wrap(ctx, "open ssh session", err)
 	}
 	defer session.Close()
 	var out lockedBuffer // stdout and stderr are copied by two goroutines
 	session.Stdin, session.Stdout, session.Stderr = stdin, &out, &out
 	if err := session.Run(command); err != nil {
-		return out.Bytes(), wrap(ctx, t, fmt.Sprintf("run %q", command), err)
+		return out.Bytes(), c.wrap(ctx, fmt.Sprintf("run %q", command), err)
 	}
 	return out.Bytes(), nil
+}
+
+// Close ends the connection.
+func (c *Client) Close() error { return c.client.Close() }
+
+// Run logs in, runs one command and logs out, all within ctx's deadline.
+func Run(ctx context.Context, t Target, command string, stdin io.Reader) ([]byte, error) {
+	c, err := Dial(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return c.Run(ctx, command, stdin)
+}
+
+// wrap names what failed; past the deadline, it says so instead of the
+// closed connection's error.
+func (c *Client) wrap(ctx context.Context, what string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("%s on %s: %w", what, c.target.Addr, ctxErr)
+	}
+	// The connection's deadline may strike a moment before ctx's timer.
+	if deadline, ok := ctx.Deadline(); ok && !time.Now().Before(deadline) {
+		return fmt.Errorf("%s on %s: %w", what, c.target.Addr, context.DeadlineExceeded)
+	}
+	var nerr net.Error
+	if errors.As(err, &nerr) && nerr.Timeout() {
+		return fmt.Errorf("%s on %s: %w", what, c.target.Addr, context.DeadlineExceeded)
+	}
+	return fmt.Errorf("%s on %s: %w", what, c.target.Addr, err)
+}
+
+func loadKey(path string) (ssh.Signer, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read ssh key: %w", err)
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		return nil, fmt.Errorf("parse ssh key %s: %w", path, err)
+	}
+	return signer, nil
 }
 
 // lockedBuffer is a buffer safe for concurrent writers.
@@ -89,29 +153,4 @@ func (b *lockedBuffer) Bytes() []byte {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return bytes.Clone(b.buf.Bytes())
-}
-
-// wrap names what failed; past the deadline, it says so instead of the
-// closed connection's error.
-func wrap(ctx context.Context, t Target, what string, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("%s on %s: %w", what, t.Addr, ctxErr)
-	}
-	var nerr net.Error
-	if errors.As(err, &nerr) && nerr.Timeout() {
-		return fmt.Errorf("%s on %s: %w", what, t.Addr, context.DeadlineExceeded)
-	}
-	return fmt.Errorf("%s on %s: %w", what, t.Addr, err)
-}
-
-func loadKey(path string) (ssh.Signer, error) {
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read ssh key: %w", err)
-	}
-	signer, err := ssh.ParsePrivateKey(pem)
-	if err != nil {
-		return nil, fmt.Errorf("parse ssh key %s: %w", path, err)
-	}
-	return signer, nil
 }

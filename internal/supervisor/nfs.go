@@ -96,7 +96,7 @@ func (s *supervisor) nfsHost(ctx context.Context) (net.IP, error) {
 	if _, err := os.Stat(s.spec.NFS.VMNetPlist); err == nil {
 		return vmnet.HostAddress(s.spec.NFS.VMNetPlist, nil)
 	}
-	allowed := leaseAddress(s.spec.NFS)
+	allowed := leaseAddress(s.spec.Guest)
 	for {
 		ip, err := allowed()
 		if err == nil {
@@ -111,7 +111,10 @@ func (s *supervisor) nfsHost(ctx context.Context) (net.IP, error) {
 }
 
 // leaseAddress returns the function that tells the VM's current address.
-func leaseAddress(spec *NFSSpec) func() (net.IP, error) {
+func leaseAddress(spec *GuestSpec) func() (net.IP, error) {
+	if spec == nil {
+		return func() (net.IP, error) { return nil, errors.New("the spec does not say how to reach the guest") }
+	}
 	mac, err := net.ParseMAC(spec.MAC)
 	return func() (net.IP, error) {
 		if err != nil {
@@ -194,7 +197,7 @@ func serveNFS(specPath string) error {
 		return fmt.Errorf("take the listener: %w", err)
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "nfs: "+format+"\n", args...) }
-	srv, err := nfsserver.New(nfsserver.Config{Shares: spec.NFS.Shares, Allowed: leaseAddress(spec.NFS), Logf: logf})
+	srv, err := nfsserver.New(nfsserver.Config{Shares: spec.NFS.Shares, Allowed: leaseAddress(spec.Guest), Logf: logf})
 	if err != nil {
 		return err
 	}

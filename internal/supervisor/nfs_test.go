@@ -39,7 +39,8 @@ func nfsVM(t *testing.T, share string) *vm {
 	if err != nil || !ok {
 		t.Fatalf("fake -M: %q %v", out, err)
 	}
-	v.spec.NFS = &NFSSpec{Shares: []string{share}, MAC: mac, Leases: leases, VMNetPlist: filepath.Join(v.dir, "no-vmnet.plist")}
+	v.spec.Guest = &GuestSpec{MAC: mac, Leases: leases}
+	v.spec.NFS = &NFSSpec{Shares: []string{share}, VMNetPlist: filepath.Join(v.dir, "no-vmnet.plist")}
 	if err := WriteJSON(v.specAt, v.spec); err != nil {
 		t.Fatal(err)
 	}

@@ -68,18 +68,18 @@ func Run(specPath string) error {
 			s.requestStop()
 		}
 	}()
-	if spec.NFS == nil {
-		return s.loop()
-	}
+	// The services live as long as the VM, across guest reboots.
 	ctx, cancel := context.WithCancel(context.Background())
-	nfsDone := make(chan struct{})
-	go func() {
-		defer close(nfsDone)
-		s.runNFS(ctx)
-	}()
+	var services sync.WaitGroup
+	if spec.NFS != nil {
+		services.Go(func() { s.runNFS(ctx) })
+	}
+	if spec.TimeSync > 0 && spec.Guest != nil {
+		services.Go(func() { s.clockSyncer().Run(ctx) })
+	}
 	err = s.loop()
-	cancel() // the shares end with the VM
-	<-nfsDone
+	cancel()
+	services.Wait()
 	return err
 }
 

@@ -47,18 +47,30 @@ type Spec struct {
 	// LogLimit caps each log file in bytes (DefaultLogLimit when 0); one
 	// older file (NAME.1) is kept beside it.
 	LogLimit int64 `json:"log_limit,omitempty"`
+	// Guest says how to reach the guest, for the services below.
+	Guest *GuestSpec `json:"guest,omitempty"`
 	// NFS, when set, makes the supervisor serve the machine's shares for
 	// the VM's whole life (--xhyve-nfs-server builtin).
 	NFS *NFSSpec `json:"nfs,omitempty"`
+	// TimeSync is the interval in seconds between checks of the guest's
+	// clock (--xhyve-time-sync); 0 turns them off.
+	TimeSync int `json:"time_sync,omitempty"`
 }
 
-// NFSSpec says what the built-in NFS server serves, and to whom: the VM
-// with MAC, at the address its lease in Leases names.
+// GuestSpec is how the supervisor reaches the guest: at the address of the
+// lease for MAC in Leases, over SSH as SSHUser with SSHKey.
+type GuestSpec struct {
+	MAC     string `json:"mac"`
+	Leases  string `json:"leases"`
+	SSHUser string `json:"ssh_user"`
+	SSHKey  string `json:"ssh_key"`
+	SSHPort int    `json:"ssh_port"`
+}
+
+// NFSSpec says what the built-in NFS server serves (to the guest only).
 type NFSSpec struct {
 	// Shares are the host directories, symlinks resolved.
 	Shares []string `json:"shares"`
-	MAC    string   `json:"mac"`
-	Leases string   `json:"leases"`
 	// VMNetPlist says which address the host has on vmnet's network.
 	VMNetPlist string `json:"vmnet_plist"`
 }

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -157,24 +156,6 @@ func killPID(pid int) {
 	if pid > 0 {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
-}
-
-// statusPIDs reads the supervisor's and hypervisor's pids from
-// supervisor.json.
-func statusPIDs(t *testing.T, machine string) (sup, hv int) {
-	t.Helper()
-	var st struct {
-		PID           int `json:"pid"`
-		HypervisorPID int `json:"hypervisor_pid"`
-	}
-	data, err := os.ReadFile(machineFile(machine, "supervisor.json"))
-	if err == nil {
-		err = json.Unmarshal(data, &st)
-	}
-	if err != nil {
-		t.Fatalf("read supervisor.json of %s: %v", machine, err)
-	}
-	return st.PID, st.HypervisorPID
 }
 
 // damageSUSP returns the ISO with the first System Use entry of its root

@@ -120,7 +120,7 @@ func faultCrashes(t *testing.T, l *ledger) {
 		}
 	}
 
-	sup, hv := statusPIDs(t, name)
+	sup, hv := statusPIDsOf(t, name)
 	killPID(sup)
 	l.fault()
 	if !waitUntil(10*time.Second, 100*time.Millisecond, func() bool { return syscall.Kill(sup, 0) != nil }) {

@@ -347,6 +347,10 @@ func (v *vm) boot() int {
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM)
+	// The harness's host sleep (test/sleep-vm.sh): not an xhyve signal.
+	sleeps := make(chan os.Signal, 4)
+	signal.Notify(sleeps, syscall.SIGUSR1, syscall.SIGUSR2)
+	go v.sleepWake(sleeps)
 	if _, err := v.q.Execute("cont", nil); err != nil {
 		return v.errorf("%s: %v", c.Prog, err)
 	}
@@ -444,6 +448,23 @@ func (v *vm) loop(sigs chan os.Signal) int {
 				return v.errorf("%s: VM stopped (%s)", c.Prog, reason)
 			}
 			return v.errorf("%s: %s exited unexpectedly (%v)", c.Prog, filepath.Base(qemuBinary()), v.qemuErr)
+		}
+	}
+}
+
+// sleepWake freezes the VM on SIGUSR1 and resumes it on SIGUSR2, the way a
+// Mac's sleep stops xhyve's guest: QEMU's virtual clock stands still while
+// the VM is stopped, so the guest wakes up behind by as long as it slept
+// (docs/facts.md §3). Real xhyve has no such signals; only the harness
+// sends them.
+func (v *vm) sleepWake(sigs <-chan os.Signal) {
+	for sig := range sigs {
+		cmd := "cont"
+		if sig == syscall.SIGUSR1 {
+			cmd = "stop"
+		}
+		if _, err := v.q.ExecuteTimeout(cmd, nil, 5*time.Second); err != nil {
+			fmt.Fprintf(os.Stderr, "xhyve stand-in: qmp %s: %v\n", cmd, err)
 		}
 	}
 }
