@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/docker/machine/libmachine/log"
 	"github.com/docker/machine/libmachine/mcnutils"
 	"github.com/docker/machine/libmachine/ssh"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/clone"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/disk"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 )
@@ -32,8 +34,8 @@ func (d *Driver) Create() error {
 		return err
 	}
 	defer unlock()
-	if err := mcnutils.NewB2dUtils(d.StorePath).CopyIsoToMachineDir(d.Boot2DockerURL, d.MachineName); err != nil {
-		return fmt.Errorf("get boot2docker ISO: %w", err)
+	if err := d.copyISO(); err != nil {
+		return err
 	}
 	if _, err := d.ensureBootFiles(); err != nil {
 		return err
@@ -62,6 +64,34 @@ func (d *Driver) Create() error {
 	return d.start()
 }
 
+// copyISO puts the ISO into the machine directory. The cached latest
+// boot2docker.iso is cloned (no space used on APFS, XFS, Btrfs); an ISO named
+// by URL is downloaded, as libmachine does.
+func (d *Driver) copyISO() error {
+	b2d := mcnutils.NewB2dUtils(d.StorePath)
+	if d.Boot2DockerURL != "" {
+		if err := b2d.CopyIsoToMachineDir(d.Boot2DockerURL, d.MachineName); err != nil {
+			return fmt.Errorf("get boot2docker ISO: %w", err)
+		}
+		return nil
+	}
+	if err := b2d.UpdateISOCache(""); err != nil {
+		return fmt.Errorf("get boot2docker ISO: %w", err)
+	}
+	cloned, err := clone.File(filepath.Join(d.StorePath, "cache", isoFile), d.path(isoFile), 0o600)
+	if err != nil {
+		return fmt.Errorf("copy boot2docker ISO: %w", err)
+	}
+	log.Debugf("ISO copied into the machine directory (clone: %v)", cloned)
+	return nil
+}
+
+// bootCache is where the store keeps the boot files of each ISO, shared by
+// its machines.
+func (d *Driver) bootCache() string {
+	return filepath.Join(d.StorePath, "cache", bootCacheDir)
+}
+
 // ensureBootFiles extracts kernel and initrd from the machine's ISO unless
 // they already came from this very ISO: after `docker-machine upgrade`
 // replaced it, the next start boots the new kernel.
@@ -70,6 +100,7 @@ func (d *Driver) ensureBootFiles() (b2diso.Record, error) {
 		Kernel: d.path(kernelFile),
 		Initrd: d.path(initrdFile),
 		Record: d.path(bootRecordFile),
+		Cache:  d.bootCache(),
 	})
 	switch {
 	case errors.Is(err, b2diso.ErrDamaged):

@@ -40,6 +40,9 @@ const (
 	hypervisorLogFile = "hypervisor.log"
 	supervisorLogFile = "supervisor.log"
 	machineLockFile   = "machine.lock"
+	// bootCacheDir, under the store's cache/, holds each ISO's boot files
+	// once, hard-linked into the machines that boot them.
+	bootCacheDir = "xhyve-boot-files"
 )
 
 // macOS paths the driver reads, edits and runs; tests point the seams

@@ -14,6 +14,7 @@ import (
 
 	"github.com/docker/machine/libmachine/log"
 
+	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/lockfile"
@@ -44,6 +45,11 @@ func (d *Driver) Remove() error {
 		return err
 	}
 	d.removeLease()
+	if n, err := b2diso.PruneCache(d.bootCache()); err != nil {
+		log.Warnf("%v", err)
+	} else if n > 0 {
+		log.Debugf("removed %d unused boot file cache entries", n)
+	}
 	return nil
 }
 

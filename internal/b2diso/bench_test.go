@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso/isotest"
@@ -20,7 +19,7 @@ func BenchmarkEnsureUnchanged(b *testing.B) {
 	initrd := bytes.Repeat([]byte("initrd"), 56<<20/6)
 	iso := isotest.Write(b, map[string]string{"boot/vmlinuz": string(kernel), "boot/initrd.img": string(initrd), "isolinux/isolinux.cfg": newCfg})
 	dir := b.TempDir()
-	dst := Dest{filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"), filepath.Join(dir, "boot.json")}
+	dst := testDest(dir, false)
 	if _, _, err := Ensure(iso, "", "", dst); err != nil {
 		b.Fatal(err)
 	}
@@ -40,7 +39,7 @@ func BenchmarkExtract(b *testing.B) {
 	rand.Read(kernel)
 	iso := isotest.Write(b, map[string]string{"boot/vmlinuz": string(kernel), "boot/initrd.img": string(kernel), "isolinux/isolinux.cfg": newCfg})
 	dir := b.TempDir()
-	dst := Dest{filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"), filepath.Join(dir, "boot.json")}
+	dst := testDest(dir, false)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		os.Remove(dst.Record)
@@ -58,7 +57,7 @@ func BenchmarkExtractFullSize(b *testing.B) {
 	initrd := bytes.Repeat([]byte("initrd"), 52<<20/6)
 	iso := isotest.Write(b, map[string]string{"boot/vmlinuz": string(kernel), "boot/initrd.img": string(initrd), "isolinux/isolinux.cfg": newCfg})
 	dir := b.TempDir()
-	dst := Dest{filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"), filepath.Join(dir, "boot.json")}
+	dst := testDest(dir, false)
 	b.SetBytes(int64(len(kernel) + len(initrd)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

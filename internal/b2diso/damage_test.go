@@ -106,7 +106,7 @@ func TestEnsureDamagedISO(t *testing.T) {
 			if err := os.WriteFile(iso, img, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			dst := Dest{filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"), filepath.Join(dir, "boot.json")}
+			dst := Dest{Kernel: filepath.Join(dir, "vmlinuz"), Initrd: filepath.Join(dir, "initrd.img"), Record: filepath.Join(dir, "boot.json"), Cache: filepath.Join(dir, "cache")}
 			_, _, err := Ensure(iso, "", "", dst)
 			var de *DamagedError
 			if !errors.As(err, &de) || de.Path != iso || !errors.Is(err, ErrDamaged) || errors.Is(err, ErrNotFound) {

@@ -25,6 +25,10 @@ type Record struct {
 // Dest names the files Ensure writes.
 type Dest struct {
 	Kernel, Initrd, Record string
+	// Cache, when set, is a directory shared by the machines of a store:
+	// each ISO's boot files are extracted there once and hard-linked into
+	// place (see cache.go).
+	Cache string
 }
 
 // Ensure makes dst hold the boot files of the ISO at isoPath, extracting them
@@ -43,37 +47,57 @@ func Ensure(isoPath, kernel, initrd string, dst Dest) (Record, bool, error) {
 		exists(dst.Kernel) && exists(dst.Initrd) {
 		return rec, false, nil
 	}
-	f, err := os.Open(isoPath)
-	if err != nil {
-		return Record{}, false, fmt.Errorf("open ISO: %w", err)
-	}
-	defer f.Close()
-	src := newSource(f)
-	bf, err := inspectISO(isoPath, src, kernel, initrd)
-	if errors.Is(err, ErrDamaged) {
-		return Record{}, false, err // already names the ISO
-	}
-	if err != nil {
-		return Record{}, false, fmt.Errorf("inspect %s: %w", isoPath, err)
-	}
 	if err := os.Remove(dst.Record); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Record{}, false, fmt.Errorf("remove stale boot record: %w", err)
 	}
-	if err := copyOut(isoPath, src, bf.Kernel, dst.Kernel); err != nil {
-		return Record{}, false, err
+	want := Record{ISOSHA256: sum, KernelOverride: kernel, InitrdOverride: initrd}
+	var rec Record
+	if dst.Cache != "" {
+		rec, err = ensureCached(isoPath, want, dst)
+	} else {
+		rec, err = extract(isoPath, want, dst.Kernel, dst.Initrd)
 	}
-	if err := copyOut(isoPath, src, bf.Initrd, dst.Initrd); err != nil {
-		return Record{}, false, err
-	}
-	rec := Record{ISOSHA256: sum, KernelOverride: kernel, InitrdOverride: initrd, BootFiles: bf}
-	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
-		return Record{}, false, fmt.Errorf("encode boot record: %w", err)
+		return Record{}, false, err
 	}
-	if err := atomicfile.WriteFile(dst.Record, data, 0o600); err != nil {
+	if err := writeRecord(dst.Record, rec); err != nil {
 		return Record{}, false, err
 	}
 	return rec, true, nil
+}
+
+// extract writes the boot files of the ISO at isoPath (want says which ISO
+// and overrides) to kernel and initrd, each replaced atomically.
+func extract(isoPath string, want Record, kernel, initrd string) (Record, error) {
+	f, err := os.Open(isoPath)
+	if err != nil {
+		return Record{}, fmt.Errorf("open ISO: %w", err)
+	}
+	defer f.Close()
+	src := newSource(f)
+	bf, err := inspectISO(isoPath, src, want.KernelOverride, want.InitrdOverride)
+	if errors.Is(err, ErrDamaged) {
+		return Record{}, err // already names the ISO
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("inspect %s: %w", isoPath, err)
+	}
+	if err := copyOut(isoPath, src, bf.Kernel, kernel); err != nil {
+		return Record{}, err
+	}
+	if err := copyOut(isoPath, src, bf.Initrd, initrd); err != nil {
+		return Record{}, err
+	}
+	want.BootFiles = bf
+	return want, nil
+}
+
+func writeRecord(path string, rec Record) error {
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode boot record: %w", err)
+	}
+	return atomicfile.WriteFile(path, data, 0o600)
 }
 
 func readRecord(p string) (Record, error) {

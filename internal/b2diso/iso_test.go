@@ -1,6 +1,7 @@
 package b2diso
 
 import (
+	"fmt"
 	"bufio"
 	"bytes"
 	"errors"
@@ -176,8 +177,22 @@ func (r repeat) Read(p []byte) (int, error) {
 }
 
 func TestEnsureReextractsWhenISOChanges(t *testing.T) {
+	for _, cached := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cache=%v", cached), func(t *testing.T) { testEnsureReextracts(t, cached) })
+	}
+}
+
+func testDest(dir string, cached bool) Dest {
+	d := Dest{Kernel: filepath.Join(dir, "vmlinuz"), Initrd: filepath.Join(dir, "initrd.img"), Record: filepath.Join(dir, "boot.json")}
+	if cached {
+		d.Cache = filepath.Join(dir, "cache")
+	}
+	return d
+}
+
+func testEnsureReextracts(t *testing.T, cached bool) {
 	dir := t.TempDir()
-	dst := Dest{filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"), filepath.Join(dir, "boot.json")}
+	dst := testDest(dir, cached)
 	iso := filepath.Join(dir, "boot2docker.iso")
 	copyFile(t, isotest.Write(t, oldLayout), iso)
 
@@ -219,7 +234,7 @@ func TestEnsureReextractsWhenISOChanges(t *testing.T) {
 
 func TestEnsureFailureKeepsNoRecord(t *testing.T) {
 	dir := t.TempDir()
-	dst := Dest{filepath.Join(dir, "vmlinuz"), filepath.Join(dir, "initrd.img"), filepath.Join(dir, "boot.json")}
+	dst := testDest(dir, true)
 	iso := isotest.Write(t, map[string]string{"readme": "not boot2docker"})
 	if _, _, err := Ensure(iso, "", "", dst); err == nil {
 		t.Fatal("ISO without boot files accepted")
