@@ -31,6 +31,8 @@ func main() {
 			os.Exit(supervisor.ServeNFSMain(os.Args[2:]))
 		case xhyve.RemoveLeaseCommand:
 			os.Exit(xhyve.RemoveLeaseMain(os.Args[2:]))
+		case xhyve.DoctorCommand:
+			os.Exit(xhyve.DoctorMain(os.Args[2:], os.Stdout))
 		}
 	}
 	// Nothing may reach stdout before this: docker-machine reads the

@@ -1,42 +1,25 @@
 package xhyve
 
 import (
-	"context"
-	"fmt"
-	"path/filepath"
-
 	"github.com/docker/machine/libmachine/log"
-
-	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 )
 
 // PreCreateCheck makes sure this host can run the VM before anything is
-// created: the flags are valid, a hypervisor is found and identified, and the
-// platform checks pass. Every failure names its fix.
+// created: the flags are valid, and every check `doctor` reports passes
+// (Hypervisor.framework, an Intel CPU, a hypervisor found and identified
+// with vmnet rights, vmnet's files, the store, what NFS needs). Every
+// failure names its fix.
 func (d *Driver) PreCreateCheck() error {
 	if err := d.validateFlags(); err != nil {
 		return err
 	}
-	path, err := hypervisor.Find(d.Hypervisor, d.env.lookPath)
-	if err != nil {
-		return err
-	}
-	if path, err = filepath.Abs(path); err != nil {
-		return fmt.Errorf("resolve hypervisor path: %w", err)
-	}
-	info, err := hypervisor.Identify(context.Background(), path)
-	if err != nil {
-		return fmt.Errorf("%w; name an xhyve or hyperkit binary with --%s", err, flagHypervisor)
-	}
-	d.Hypervisor, d.HypervisorDialect, d.HypervisorVersion = info.Path, info.Dialect, info.Version
-	log.Infof("Using %s %s (%s)", info.Dialect, info.Version, info.Path)
-	if err := platformChecks(info); err != nil {
-		return err
-	}
-	if len(d.shares()) > 0 && !d.builtinNFS() {
-		if err := d.nfsHost().Check(); err != nil {
-			return fmt.Errorf("--%s/--%s with --%s %s: %w (or use --%s %s, which needs no root)", flagNFSShareHome, flagNFSShare, flagNFSServer, nfsMacOS, err, flagNFSServer, nfsBuiltin)
+	for _, c := range d.checks(false) {
+		found, err := c.run()
+		if err != nil {
+			return err
 		}
+		log.Debugf("%s: %s", c.name, found)
 	}
+	log.Infof("Using %s %s (%s)", d.HypervisorDialect, d.HypervisorVersion, d.Hypervisor)
 	return nil
 }

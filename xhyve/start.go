@@ -39,7 +39,7 @@ func (d *Driver) start() error {
 		return d.waitUntilReachable(mac, 0)
 	}
 	if _, err := hypervisor.Find(d.Hypervisor, d.env.lookPath); err != nil {
-		return err
+		return hypervisorFindError(d.Hypervisor, err)
 	}
 	rec, err := d.ensureBootFiles()
 	if err != nil {

@@ -49,7 +49,7 @@ var SearchDirs = []string{"/usr/local/bin"}
 func Find(explicit string, lookPath func(string) (string, error)) (string, error) {
 	if explicit != "" {
 		if err := checkExecutable(explicit); err != nil {
-			return "", fmt.Errorf("--xhyve-hypervisor %q: %w", explicit, err)
+			return "", err
 		}
 		return explicit, nil
 	}
@@ -66,8 +66,7 @@ func Find(explicit string, lookPath func(string) (string, error)) (string, error
 			}
 		}
 	}
-	return "", fmt.Errorf("%w on PATH or in %s: install one (`brew install hyperkit`, or build xhyve) or name it with --xhyve-hypervisor",
-		ErrNotFound, strings.Join(SearchDirs, ", "))
+	return "", fmt.Errorf("%w on PATH or in %s", ErrNotFound, strings.Join(SearchDirs, ", "))
 }
 
 func checkExecutable(p string) error {

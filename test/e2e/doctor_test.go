@@ -1,0 +1,42 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDoctor: in the sandbox, which recreates the Mac around the driver,
+// doctor passes; without a hypervisor on PATH it fails and names the fix.
+func TestDoctor(t *testing.T) {
+	plugin, err := exec.LookPath("docker-machine-driver-xhyve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, time.Minute, nil, plugin, "doctor")
+	if err != nil || !strings.Contains(out, "all checks passed") || !strings.Contains(out, "ok    hypervisor:") {
+		t.Errorf("doctor in the sandbox: %v\n%s", err, out)
+	}
+	var path []string
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(dir, "xhyve")); err != nil {
+			path = append(path, dir)
+		}
+	}
+	out, err = run(t, time.Minute, []string{"PATH=" + strings.Join(path, ":")}, plugin, "doctor")
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("doctor without a hypervisor: %v, want exit status 1", err)
+	}
+	for _, want := range []string{"FAIL  hypervisor:", "no xhyve or hyperkit binary found", "--xhyve-hypervisor", "Requirements"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor without a hypervisor does not say %q:\n%s", want, out)
+		}
+	}
+}
