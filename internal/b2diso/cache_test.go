@@ -27,13 +27,14 @@ func inode(t *testing.T, p string) (uint64, uint64) {
 func TestCacheSharesBootFiles(t *testing.T) {
 	store := t.TempDir()
 	cache := filepath.Join(store, "cache")
+	oldISO := isotest.Write(t, oldLayout) // once: an ISO's bytes include when it was made
 	machine := func(name string) (Dest, string) {
 		dir := filepath.Join(store, name)
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			t.Fatal(err)
 		}
 		iso := filepath.Join(dir, "boot2docker.iso")
-		copyFile(t, isotest.Write(t, oldLayout), iso)
+		copyFile(t, oldISO, iso)
 		d := testDest(dir, false)
 		d.Cache = cache
 		return d, iso
