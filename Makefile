@@ -2,10 +2,12 @@
 #
 #   make build            bin/docker-machine-driver-xhyve for this host (make build GOOS=darwin for macOS)
 #   make install          build and copy to $(PREFIX)/bin (PREFIX=/usr/local)
-#   make test             go vet (linux and darwin) and every unit test with -race
+#   make test             go vet (linux and darwin), every unit test with -race, every fuzz test briefly
 #   make cross            darwin/amd64 and linux/amd64 binaries under bin/<os>-<arch>/
 #   make demo             on Linux: the whole lifecycle through the real docker-machine CLI, in the sandbox
 #   make e2e              on Linux: the end-to-end suite in the sandbox (root, QEMU)
+#   make faults           on Linux: the fault suite (killed plugins, crashes, concurrency, full disk, damaged ISOs)
+#   make bench            on Linux: the figures (create, status, ls, NFS, footprint) as a table and JSON
 #   make sandbox CMD=...  run CMD (default: a shell) in the sandbox
 #   make selftest         on Linux: the xhyve stand-in and the sandbox checked on their own
 #   make clean            remove bin/ (make clean-cache also drops the harness cache in .cache/)
@@ -23,7 +25,7 @@ SANDBOX := $(CURDIR)/test/sandbox/sandbox.sh
 
 export GOFLAGS := -mod=vendor
 
-.PHONY: all build install test vet unit cross clean clean-cache tools standin guest harness sandbox demo e2e selftest
+.PHONY: all build install test vet unit fuzz cross clean clean-cache tools standin guest harness sandbox demo e2e faults bench selftest
 
 all: build
 
@@ -42,7 +44,18 @@ vet:
 unit:
 	CGO_ENABLED=1 go test -race -count=1 ./...
 
-test: vet unit
+# Each fuzz test for a fixed number of inputs (a time budget can end in a
+# spurious "context deadline exceeded" on Go 1.26); FUZZ=5000x for more.
+FUZZ ?= 1500x
+fuzz:
+	@for pkg in $$(go list ./...); do \
+		for f in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$f"; \
+			CGO_ENABLED=0 go test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZ) $$pkg >/dev/null || { CGO_ENABLED=0 go test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZ) $$pkg; exit 1; }; \
+		done; \
+	done
+
+test: vet unit fuzz
 
 cross:
 	GOOS=darwin GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/darwin-amd64/$(BINARY) .
@@ -56,20 +69,55 @@ clean-cache:
 
 # ---- the Linux harness (see test/README.md) ----
 
+# Host packages: each target first makes sure the Debian packages it needs
+# are installed (test/host-packages.sh installs the missing ones as root, or
+# prints the one apt-get command to run); Go itself comes from go.dev.
+HOSTPKG      := test/host-packages.sh
+PKGS_UNIT    := test/unit-packages.txt
+PKGS_TOOLS   := test/tools/host-packages.txt
+PKGS_GUEST   := test/guest/host-packages.txt
+PKGS_SANDBOX := test/sandbox/host-packages.txt
+NEED_GO      := command -v go >/dev/null 2>&1 || { echo "go not found on PATH: install Go from https://go.dev/dl/ (Debian's golang-go is too old) and add its bin/ to PATH" >&2; exit 1; }
+
+.PHONY: host-packages-unit host-packages-tools host-packages-guest host-packages-sandbox rancher-tools
+host-packages-unit:
+	@$(NEED_GO)
+	@$(HOSTPKG) $(PKGS_UNIT)
+host-packages-tools:
+	@$(NEED_GO)
+	@$(HOSTPKG) $(PKGS_TOOLS)
+host-packages-guest:
+	@$(HOSTPKG) $(PKGS_GUEST)
+# everything a sandbox run needs, checked before the long builds start
+host-packages-sandbox:
+	@$(NEED_GO)
+	@$(HOSTPKG) $(PKGS_TOOLS) $(PKGS_GUEST) $(PKGS_SANDBOX)
+
+# make test: go vet needs Go, go test -race also cgo (gcc, libc6-dev). These
+# lines only add a prerequisite to the targets defined above.
+vet unit: host-packages-unit
+
 # The real docker-machine v0.16.2 CLI, from its own pinned module.
 tools: $(CACHE)/bin/docker-machine
-$(CACHE)/bin/docker-machine: test/tools/go.mod test/tools/go.sum
+$(CACHE)/bin/docker-machine: test/tools/go.mod test/tools/go.sum | host-packages-tools
 	cd test/tools && GOFLAGS=-mod=mod $(GO) build -o $@ github.com/docker/machine/cmd/docker-machine
 
+# Rancher's fork (rancher-machine), which starts plugins with its own
+# arguments, from its own pinned module; only the e2e suite uses it.
+rancher-tools: $(CACHE)/bin/rancher-machine
+$(CACHE)/bin/rancher-machine: test/tools/rancher/go.mod test/tools/rancher/go.sum | host-packages-tools
+	cd test/tools/rancher && GOFLAGS=-mod=mod $(GO) build -o $@ github.com/rancher/machine/cmd/rancher-machine
+
 standin:
+	@$(NEED_GO)
 	$(GO) build -o $(CACHE)/bin/xhyve ./test/xhyve
 	ln -sf xhyve $(CACHE)/bin/hyperkit
 
-guest:
+guest: host-packages-guest
 	test/guest/build.sh $(GUEST)
 	install -m 0755 $(GUEST)/docker $(CACHE)/bin/docker
 
-harness: build tools standin guest
+harness: host-packages-sandbox build tools standin guest
 
 sandbox: harness
 	$(SANDBOX) $(if $(CMD),bash -c '$(subst ','\'',$(CMD))')
@@ -78,9 +126,18 @@ demo: harness
 	$(SANDBOX) test/demo.sh
 
 # internal/nfs runs here too: its nfsexports tests need the sandbox's /sbin/nfsd.
-e2e: harness
+e2e: harness rancher-tools
 	$(SANDBOX) go test -tags e2e -count=1 -timeout 75m -v ./test/e2e/ ./internal/nfs/
 
+# The fault suite: a few real machines under injected faults.
+faults: harness
+	$(SANDBOX) go test -tags 'e2e faults' -count=1 -timeout 45m -v -run TestFaults ./test/e2e/
+
+# The figures: one sandbox session, every figure from the same run; the
+# table is printed and written to bench.json.
+bench: harness
+	$(SANDBOX) go test -tags 'e2e bench' -count=1 -timeout 60m -v -run TestBench ./test/e2e/
+
 # The stand-in and sandbox on their own, with a tiny test guest.
-selftest: build standin
+selftest: host-packages-sandbox build standin
 	test/sandbox/selftest.sh

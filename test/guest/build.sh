@@ -37,16 +37,8 @@ step() { # step NAME: prints the time spent since the previous step
 die() { echo "guest: ERROR: $*" >&2; exit 1; }
 
 # --- host tools -------------------------------------------------------------
-missing=()
-while read -r pkg; do
-	case $pkg in ''|'#'*) continue ;; esac
-	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
-done < "$HERE/host-packages.txt"
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "guest: installing host packages: ${missing[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# installed when missing (or one line naming the apt-get command to run)
+"$HERE/../host-packages.sh" "$HERE/host-packages.txt" || exit 1
 step "host tools"
 
 # --- resolve package versions -------------------------------------------------
@@ -197,7 +189,7 @@ step "modules (${#WANT[@]})"
 		usr/sbin/rpc.gssd usr/sbin/rpc.svcgssd usr/sbin/rpc.idmapd usr/sbin/blkmapd \
 		usr/sbin/nfsidmap usr/sbin/nfnl_osf usr/sbin/xtables-nft-multi sbin/cfdisk \
 		usr/libexec/nfsrahead usr/sbin/start-statd usr/sbin/sudo_logsrvd usr/sbin/sudo_sendlog \
-		usr/bin/sudoreplay usr/bin/cvtsudoers usr/bin/dbclient usr/bin/dropbearconvert \
+		usr/bin/sudoreplay usr/bin/cvtsudoers usr/lib/openssh/ssh-sk-helper usr/lib/openssh/ssh-keysign \
 		bin/kmod sbin/depmod sbin/insmod sbin/lsmod bin/lsmod sbin/modinfo sbin/modprobe sbin/rmmod \
 		usr/libexec/sudo/sudo_intercept.so usr/libexec/sudo/audit_json.so
 	# the nft-based iptables front ends went with xtables-nft-multi
@@ -227,7 +219,7 @@ ln -s bash "$ROOT/usr/bin/sh"
 while IFS= read -r p; do
 	a=${p##*/}
 	case $a in busybox|linuxrc) continue ;; esac
-	# in /usr/bin (dropbear sessions get PATH=/usr/bin:/bin) unless a real tool has the name
+	# in /usr/bin (on every PATH, sudo's and ssh sessions') unless a real tool has the name
 	if [ ! -e "$ROOT/usr/bin/$a" ] && [ ! -L "$ROOT/usr/bin/$a" ] && [ ! -e "$ROOT/usr/sbin/$a" ]; then
 		ln -s busybox "$ROOT/usr/bin/$a"
 	fi
@@ -250,7 +242,7 @@ cp -a "$HERE/rootfs/." "$ROOT/"
 	cd "$ROOT"
 	chmod 0755 .
 	mkdir -p proc sys dev run tmp root home/docker mnt var/log var/lib/boot2docker var/lib/docker \
-		var/lib/nfs/sm var/lib/nfs/sm.bak etc/dropbear usr/local/bin usr/local/sbin
+		var/lib/nfs/sm var/lib/nfs/sm.bak etc/ssh usr/local/bin usr/local/sbin
 	ln -sfn /run var/run
 	mkdir -p dev
 	[ -c dev/console ] || mknod -m 0600 dev/console c 5 1

@@ -7,9 +7,8 @@
 # across reboot and ACPI power-off, the legacy ISO. Prints timings and ends
 # with "N passed, M failed"; exits non-zero on any failure.
 #
-# Runs as root, in a private network namespace (QEMU user networking with
-# host forwards on 127.0.0.1 of that namespace only). Installs what
-# smoke-packages.txt lists when missing.
+# Runs as root, in a private network namespace (QEMU user networking with host
+# forwards on its 127.0.0.1 only); smoke-packages.txt via test/host-packages.sh.
 # Environment: SMOKE_KEEP=1 keeps the work directory, SMOKE_MEM (MB, default 1024),
 # SMOKE_SMP (default 2), SMOKE_DOCKER_MACHINE (docker-machine binary, default
 # OUTDIR/../bin/docker-machine: when present a fourth boot on a fresh disk is
@@ -32,15 +31,7 @@ if [ -z "${SMOKE_IN_NETNS:-}" ]; then
 			[ -f "$NFS_DEBS/$file" ] || (cd "$NFS_DEBS" && apt-get download -q -o APT::Sandbox::User=root "${file%%_*}" >/dev/null 2>&1) || true
 		done
 	fi
-	missing=()
-	while read -r pkg; do
-		[ -n "$pkg" ] || continue
-		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
-	done < "$HERE/smoke-packages.txt"
-	if [ ${#missing[@]} -gt 0 ]; then
-		echo "smoke: installing ${missing[*]}"
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-	fi
+	"$HERE/../host-packages.sh" "$HERE/smoke-packages.txt" || exit 1
 	exec unshare --net env SMOKE_IN_NETNS=1 "$HERE/smoke.sh" "$@"
 fi
 ip link set lo up
@@ -191,72 +182,8 @@ wait_2376() { # wait_2376 SECONDS: docker-machine's WaitForDocker (netstat over 
 	return 1
 }
 
-# --- NFS server for the mount checks: nfs-ganesha (VFS) + rpcbind, unpacked from
-# Debian packages, in a private mount namespace (rpcbind needs an _rpc user) -------
-nfs_server_start() {
-	local n="$WORK/nfs" file
-	[ "${SMOKE_NFS:-1}" = 1 ] || return 1
-	mkdir -p "$n/root" "$n/export" "$n/state/recovery"
-	for file in $(cd /tmp && apt-get download --print-uris "${NFS_PKGS[@]}" 2>/dev/null | awk "/^'/ {print \$2}"); do
-		[ -f "$NFS_DEBS/$file" ] || { echo "smoke: missing $NFS_DEBS/$file"; return 1; }
-		dpkg-deb -x "$NFS_DEBS/$file" "$n/root"
-	done
-	echo "hello over nfs" > "$n/export/from-host"
-	chmod 0777 "$n/export"
-	cat > "$n/ganesha.conf" <<-EOF
-		NFS_CORE_PARAM {
-			Protocols = 3, 4;
-			MNT_Port = 20048;
-			NLM_Port = 32803;
-			Rquota_Port = 875;
-			Plugins_Dir = $n/root/usr/lib/x86_64-linux-gnu/ganesha;
-		}
-		NFSV4 {
-			RecoveryRoot = $n/state/recovery;
-			Grace_Period = 5;
-			Lease_Lifetime = 5;
-			Graceless = true;
-			UseGetpwnam = true;
-			Only_Numeric_Owners = true;
-		}
-		EXPORT {
-			Export_Id = 1;
-			Path = $n/export;
-			Pseudo = $n/export;
-			Access_Type = RW;
-			Squash = No_Root_Squash;
-			Protocols = 3, 4;
-			Transports = TCP, UDP;
-			SecType = sys;
-			FSAL { Name = VFS; }
-			CLIENT { Clients = *; Access_Type = RW; }
-		}
-		LOG { Default_Log_Level = WARN; }
-	EOF
-	cat > "$n/server.sh" <<-EOF
-		set -e
-		mount --make-rprivate /
-		cp /etc/passwd $n/passwd
-		grep -q '^_rpc:' $n/passwd || echo '_rpc:x:999:65534::/run/rpcbind:/usr/sbin/nologin' >> $n/passwd
-		mount --bind $n/passwd /etc/passwd
-		mount -t tmpfs tmpfs /run
-		mkdir -p /run/rpcbind /run/ganesha
-		$n/root/sbin/rpcbind -f -w &
-		echo \$! > $n/rpcbind.pid
-		sleep 0.5
-		echo \$\$ > $n/ganesha.pid
-		export LD_LIBRARY_PATH=$n/root/usr/lib/ganesha:$n/root/usr/lib/x86_64-linux-gnu:$n/root/lib/x86_64-linux-gnu
-		exec $n/root/usr/bin/ganesha.nfsd -F -L $n/ganesha.log -f $n/ganesha.conf -p /run/ganesha/pid
-	EOF
-	unshare --mount bash "$n/server.sh" >"$n/server.out" 2>&1 &
-	local i
-	for i in $(seq 50); do
-		ss -tln 2>/dev/null | grep -q ':2049 ' && ss -tln | grep -q ':20048 ' && return 0
-		sleep 0.2
-	done
-	echo "smoke: NFS server did not start:"; tail -5 "$n/server.out" "$n/ganesha.log" 2>/dev/null
-	return 1
-}
+# the NFS server for the mount checks (nfs_server_start)
+. "$HERE/smoke-nfs.sh"
 
 MAIN_VERSION=$(awk '$1 == "boot2docker.iso" {sub(/^b2d-v/, "", $2); print $2}' "$OUTDIR/versions.txt")
 LEGACY_VERSION=$(awk '$1 == "boot2docker-legacy.iso" {sub(/^b2d-v/, "", $2); print $2}' "$OUTDIR/versions.txt")
@@ -274,9 +201,25 @@ grep -q "boot2docker: formatting /dev/vda" "$WORK/console.log" && ok "first boot
 check "ssh: exit 0" vm 'exit 0'
 check "ssh-rsa (SHA-1) client signatures accepted (old Go x/crypto clients)" \
 	ssh "${SSHOPTS[@]}" -o PubkeyAcceptedAlgorithms=ssh-rsa docker@127.0.0.1 true
+chk_rsa_hostkey_made() { # in the background at the first boot: up to 90 s
+	local i
+	for i in $(seq 90); do
+		vm 'test -s /var/lib/boot2docker/ssh/ssh_host_rsa_key' && return 0
+		sleep 1
+	done
+	return 1
+}
 t=$(now)
-check "RSA host key (made on first use)" ssh "${SSHOPTS[@]}" -o HostKeyAlgorithms=rsa-sha2-256 docker@127.0.0.1 true
-timing "ssh with a new RSA host key" "$(since "$t")"
+check "RSA host key made in the background (sshd offers it from the next boot)" chk_rsa_hostkey_made
+timing "RSA host key made" "$(since "$t")"
+# the host's OpenSSH (9.x) scp speaks SFTP: the guest's sshd needs sftp-server
+chk_scp_sftp() {
+	scp -q -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes \
+		-i "$WORK/id_rsa" -P 2222 "$WORK/id_rsa.pub" docker@127.0.0.1:/home/docker/scp-test &&
+		[ "$(vm 'cat /home/docker/scp-test')" = "$(cat "$WORK/id_rsa.pub")" ]
+}
+check "scp (SFTP protocol) to the guest" chk_scp_sftp
+check "procps: pgrep finds sshd" vm 'pgrep -x sshd >/dev/null'
 OSR=$(vm 'cat /etc/os-release')
 chk_osr() { grep -qx 'ID=boot2docker' <<<"$OSR" && grep -qx 'NAME=Boot2Docker' <<<"$OSR" && grep -qx "VERSION=$MAIN_VERSION" <<<"$OSR"; }
 check "os-release: ID=boot2docker, NAME=Boot2Docker, VERSION=$MAIN_VERSION" chk_osr
@@ -373,6 +316,7 @@ wait_ssh "boot 2 (existing disk)"
 grep -q "formatting" "$WORK/console.log" && bad "disk reused, not reformatted" || ok "disk reused, not reformatted"
 check "data from boot 1 is there" vm 'grep -qx persisted /var/lib/boot2docker/marker'
 check "hostname from /var/lib/boot2docker/etc/hostname" vm 'test "$(hostname)" = smoke-vm'
+check "RSA host key from boot 1 offered" ssh "${SSHOPTS[@]}" -o HostKeyAlgorithms=rsa-sha2-256 docker@127.0.0.1 true
 t=$BOOT_T0
 if wait_console "boot2docker: docker started" 120; then
 	DOCKER_UP=$(awk '/boot2docker: docker started/ { gsub(/[\[\]s]/, "", $NF); print $NF; exit }' "$WORK/console.log")

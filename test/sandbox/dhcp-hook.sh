@@ -1,6 +1,6 @@
 #!/bin/sh
 # dnsmasq --dhcp-script for the sandbox: keeps /var/db/dhcpd_leases in macOS
-# bootpd format (FACTS §4), the file the driver reads to find a VM's IP:
+# bootpd format (docs/facts.md §4), the file the driver reads to find a VM's IP:
 #
 #   {
 #   	name=boot2docker

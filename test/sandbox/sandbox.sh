@@ -4,7 +4,9 @@
 # Runs CMD (default: an interactive shell) as root in new pid, network and
 # mount namespaces that stand in for the Mac around the driver (see
 # test/README.md), and tears everything down when CMD ends, fails or is
-# interrupted. The exit status is CMD's.
+# interrupted. The exit status is CMD's. First the Debian packages of
+# host-packages.txt are installed when missing (test/host-packages.sh; it
+# names the apt-get command instead when it cannot).
 #
 # Inside:
 #  - lo up; bridge $XHYVE_STANDIN_BRIDGE (vmnet0) with 192.168.64.1/24; the
@@ -54,8 +56,7 @@
 # run's state directory <repo>/.cache/sandbox/run.<pid> is a tmpfs mountpoint
 # inside the namespace and is removed at exit (an empty one left behind by a
 # SIGKILLed run is removed by the next run). /etc, /run and /sbin are not
-# changed. The driver's exports lock, /tmp/docker-machine-driver-xhyve.exports.lock
-# (an empty file), is in the host's /tmp and stays there.
+# changed.
 #
 # Environment knobs:
 #   XHYVE_E2E_GUEST       guest OUTDIR (default <repo>/.cache/guest)
@@ -75,12 +76,11 @@ die() { echo "sandbox: $*" >&2; exit 1; }
 if [ "${XHYVE_SANDBOX_INNER:-}" != 1 ]; then
 	############################################################ outside
 	[ "$(id -u)" = 0 ] || die "must run as root (namespaces, tap devices, /var/db)"
-	for t in unshare setpriv ip dnsmasq; do
-		command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || [ -x "/sbin/$t" ] ||
-			die "$t not found (see test/sandbox/host-packages.txt)"
-	done
+	# The host packages (dnsmasq, QEMU, nfs-ganesha, ...): installed when
+	# missing, or one line saying which apt-get command to run.
+	"$ROOT/test/host-packages.sh" "$HERE/host-packages.txt" || exit 1
 	QEMU=${XHYVE_STANDIN_QEMU:-$(command -v qemu-system-x86_64 || true)}
-	[ -n "$QEMU" ] || die "qemu-system-x86_64 not found (see test/sandbox/host-packages.txt)"
+	[ -n "$QEMU" ] || die "qemu-system-x86_64 not found (qemu-system-x86 is installed: is /usr/bin on PATH?)"
 
 	# The stand-in: (re)build it when missing or older than its sources.
 	BIN="$ROOT/.cache/bin"
