@@ -136,6 +136,7 @@ faults: harness
 # The figures: one sandbox session, every figure from the same run; the
 # table is printed and written to bench.json.
 bench: harness
+	@$(HOSTPKG) test/bench-packages.txt
 	$(SANDBOX) go test -tags 'e2e bench' -count=1 -timeout 60m -v -run TestBench ./test/e2e/
 
 # The stand-in and sandbox on their own, with a tiny test guest.

@@ -58,6 +58,9 @@ func (d *Driver) checks(all bool) []check {
 			return "", fmt.Errorf("%w; name an xhyve or hyperkit binary with --%s", err, flagHypervisor)
 		}
 		d.Hypervisor, d.HypervisorDialect, d.HypervisorVersion = info.Path, info.Dialect, info.Version
+		if limit := hypervisor.MaxCPUs(info.Dialect); d.CPU > limit {
+			return "", fmt.Errorf("--%s %d: %s takes at most %d vCPUs", flagCPUCount, d.CPU, info.Dialect, limit)
+		}
 		return fmt.Sprintf("%s %s (%s)", info.Dialect, info.Version, info.Path), nil
 	}})
 	list = append(list, check{"vmnet rights", func() (string, error) {

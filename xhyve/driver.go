@@ -109,6 +109,7 @@ type env struct {
 	sudoPath    string
 	teePath     string
 	mvPath      string
+	procs       processes
 	lookPath    func(string) (string, error)
 	executable  func() (string, error)
 	hostCPUs    func() int
@@ -134,6 +135,7 @@ func defaultEnv() env {
 		sudoPath:    sudoPath,
 		teePath:     teePath,
 		mvPath:      mvPath,
+		procs:       osProcesses{},
 		lookPath:    exec.LookPath,
 		executable:  executable,
 		hostCPUs:    hostinfo.CPUs,

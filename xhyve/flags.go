@@ -47,7 +47,6 @@ const (
 	defaultDiskSize      = 20000
 	defaultNFSSharesRoot = "/nfsshares"
 	defaultSSHUser       = "docker"
-	maxCPU               = 16 // xhyve's limit, and hyperkit's sane one
 	minMemory            = 512
 	minDiskSize          = 2000
 	// maxDiskSize is 2 TiB, the most boot2docker's MBR partition table can
@@ -128,6 +127,9 @@ func (d *Driver) SetConfigFromFlags(opts drivers.DriverOptions) error {
 	if d.UUID == "" {
 		d.UUID = uuid.NewString()
 	}
+	if d.Hypervisor != "" && !filepath.IsAbs(d.Hypervisor) {
+		d.Hypervisor, _ = d.env.lookPath(d.Hypervisor) // validated above
+	}
 	if d.Boot2DockerURL != "" && !strings.Contains(d.Boot2DockerURL, "://") {
 		abs, err := filepath.Abs(d.Boot2DockerURL)
 		if err != nil {
@@ -154,8 +156,9 @@ func (d *Driver) validateFlags() error {
 		errs = append(errs, fmt.Errorf("--%s %v: %s", flag, value, fmt.Sprintf(format, args...)))
 	}
 	hostCPUs := d.env.hostCPUs()
-	if d.CPU >= 1 && (d.CPU > maxCPU || d.CPU > hostCPUs) {
-		bad(flagCPUCount, d.CPU, "must be between 1 and %d (this host has %d CPUs; below 1 means all of them)", min(maxCPU, hostCPUs), hostCPUs)
+	// The hypervisor's own limit is checked once it is identified.
+	if d.CPU >= 1 && d.CPU > hostCPUs {
+		bad(flagCPUCount, d.CPU, "must be between 1 and %d (this host has %d CPUs; below 1 means all of them)", hostCPUs, hostCPUs)
 	}
 	if hostMem, err := d.env.hostMemMB(); err != nil {
 		errs = append(errs, fmt.Errorf("read host memory to check --%s: %w", flagMemorySize, err))
@@ -182,9 +185,7 @@ func (d *Driver) validateFlags() error {
 		}
 	}
 	if d.Hypervisor != "" && !filepath.IsAbs(d.Hypervisor) {
-		if p, err := d.env.lookPath(d.Hypervisor); err == nil {
-			d.Hypervisor = p
-		} else {
+		if _, err := d.env.lookPath(d.Hypervisor); err != nil {
 			bad(flagHypervisor, d.Hypervisor, "must be a path to an xhyve or hyperkit binary, or a name on PATH")
 		}
 	}

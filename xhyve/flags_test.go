@@ -311,3 +311,33 @@ func TestSharePathsResolvedAndChecked(t *testing.T) {
 		t.Errorf("refused shares created files in the store: %v", entries)
 	}
 }
+
+// TestCPULimitOfTheDialect: the vCPU limit is the identified hypervisor's
+// (16 for xhyve, 64 for hyperkit), checked once it is known.
+func TestCPULimitOfTheDialect(t *testing.T) {
+	for _, tt := range []struct {
+		dialect string
+		cpus    int
+		want    string
+	}{
+		{"xhyve", 17, "xhyve takes at most 16 vCPUs"},
+		{"xhyve", 16, ""},
+		{"hyperkit", 20, ""},
+		{"hyperkit", 65, "hyperkit takes at most 64 vCPUs"},
+	} {
+		store := t.TempDir()
+		d := NewDriver("dev", store)
+		d.env = testEnv(t, store)
+		d.env.hostCPUs = func() int { return 128 }
+		flags := defaultFlags(d)
+		flags.Values[flagCPUCount] = tt.cpus
+		flags.Values[flagHypervisor] = fakehv.Install(t, t.TempDir(), tt.dialect, fakehv.Behavior{Dialect: tt.dialect})
+		if err := d.SetConfigFromFlags(flags); err != nil {
+			t.Fatal(err)
+		}
+		err := d.PreCreateCheck()
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s with %d CPUs: %v, want %q", tt.dialect, tt.cpus, err, tt.want)
+		}
+	}
+}

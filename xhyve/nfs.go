@@ -6,13 +6,14 @@ import (
 	"net"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/docker/machine/libmachine/log"
 
+	"github.com/zchee/docker-machine-driver-xhyve/internal/logfile"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/nfs"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/vmnet"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
 // builtinNFS reports whether the machine's supervisor serves its shares.
@@ -49,20 +50,15 @@ func (d *Driver) setupShares() error {
 	if err != nil {
 		return err
 	}
-	script := nfs.GuestScript(server, mounts)
-	current, err := d.runSSH(d.env.sshCommandTimeout, "sudo cat "+nfs.Bootsync+" 2>/dev/null || true", nil)
+	current, err := d.runSSH(d.env.sshCommandTimeout, nfs.ReadBootsyncCommand, nil)
 	if err != nil {
 		return fmt.Errorf("read the guest's %s: %w", nfs.Bootsync, err)
 	}
-	bootsync := nfs.WithGuestBlock([]byte(current), script)
-	// Scripts travel on stdin: no user-supplied text is ever parsed by the
-	// remote shell as part of the command.
-	if out, err := d.runSSH(d.env.sshCommandTimeout, fmt.Sprintf("sudo tee %s >/dev/null && sudo chmod 755 %s", nfs.Bootsync, nfs.Bootsync), bootsync); err != nil {
+	bootsync := nfs.WithGuestBlock([]byte(current), nfs.GuestScript(server, mounts))
+	if out, err := d.runSSH(d.env.sshCommandTimeout, nfs.WriteBootsyncCommand, bootsync); err != nil {
 		return fmt.Errorf("write the guest's %s: %w: %s", nfs.Bootsync, err, out)
 	}
-	// The script bounds its own retries; the session outlasts them.
-	mountTimeout := d.env.sshCommandTimeout + time.Duration(nfs.MountDeadline+len(mounts)*nfs.MountAttemptTimeout)*time.Second
-	if out, err := d.runSSH(mountTimeout, "sudo sh", []byte(script+"exit $xhyve_nfs_status\n")); err != nil {
+	if out, err := d.runSSH(d.env.sshCommandTimeout+nfs.MountTimeout(len(mounts)), nfs.MountCommand, nfs.MountScript(server, mounts)); err != nil {
 		return fmt.Errorf("mount NFS shares in the VM: %w: %s", err, strings.TrimSpace(out))
 	}
 	log.Infof("Mounted %d NFS share(s) in the VM", len(mounts))
@@ -99,25 +95,26 @@ func (d *Driver) shareServer(shares []share) (nfs.Server, error) {
 // listens, up to the IP deadline (it binds vmnet's address as soon as it
 // exists).
 func (d *Driver) waitNFSServer() (nfs.Server, error) {
-	deadline := time.Now().Add(d.env.ipTimeout)
-	for {
+	var server nfs.Server
+	err := wait.Until(d.env.ipTimeout, d.env.interval, "the machine's NFS server", func() (bool, error) {
 		view := d.inspect()
 		if addr := view.Status.NFSAddr; addr != "" {
 			tcp, err := net.ResolveTCPAddr("tcp", addr)
 			if err != nil {
-				return nfs.Server{}, fmt.Errorf("the supervisor's NFS address %q: %w", addr, err)
+				return false, fmt.Errorf("the supervisor's NFS address %q: %w", addr, err)
 			}
-			return nfs.Server{Addr: tcp.IP, Port: tcp.Port}, nil
+			server = nfs.Server{Addr: tcp.IP, Port: tcp.Port}
+			return true, nil
 		}
 		if !view.Alive() {
-			return nfs.Server{}, errors.New("the VM stopped before its NFS server started")
+			return false, errors.New("the VM stopped before its NFS server started")
 		}
-		if time.Now().After(deadline) {
-			return nfs.Server{}, fmt.Errorf("the machine's NFS server did not start within %s; its log says:\n%s",
-				d.env.ipTimeout, supervisor.Tail(d.path(supervisorLogFile), 2048))
-		}
-		time.Sleep(d.env.interval)
+		return false, nil
+	})
+	if errors.Is(err, wait.ErrTimeout) {
+		return server, fmt.Errorf("%w; its log says:\n%s", err, logfile.Tail(d.path(supervisorLogFile), 2048))
 	}
+	return server, err
 }
 
 // removeShares deletes the machine's exports; a machine that never had

@@ -5,14 +5,11 @@ import (
 )
 
 // PreCreateCheck makes sure this host can run the VM before anything is
-// created: the flags are valid, and every check `doctor` reports passes
-// (Hypervisor.framework, an Intel CPU, a hypervisor found and identified
-// with vmnet rights, vmnet's files, the store, what NFS needs). Every
-// failure names its fix.
+// created (SetConfigFromFlags has validated the flags): every check
+// `doctor` reports passes (Hypervisor.framework, an Intel CPU, a hypervisor
+// found and identified with vmnet rights, vmnet's files, the store, what
+// NFS needs). Every failure names its fix.
 func (d *Driver) PreCreateCheck() error {
-	if err := d.validateFlags(); err != nil {
-		return err
-	}
 	for _, c := range d.checks(false) {
 		found, err := c.run()
 		if err != nil {

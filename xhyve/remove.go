@@ -19,7 +19,6 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/lockfile"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 )
 
 // RemoveLeaseCommand is the plugin binary's subcommand that deletes a MAC's
@@ -63,11 +62,11 @@ func (d *Driver) lockForRemove() (func(), error) {
 	}
 	pid := lockHolderPID(d.path(machineLockFile))
 	exe, _ := d.env.executable()
-	if pid == 0 || exe == "" || !proc.Alive(pid, proc.Identity{Exes: []string{exe}}) {
+	if pid == 0 || exe == "" || !d.env.procs.Is(pid, proc.Identity{Exes: []string{exe}}) {
 		return nil, err
 	}
 	log.Warnf("%v; ending pid %d to remove the machine", err, pid)
-	if serr := supervisor.Signal(pid, syscall.SIGKILL); serr != nil {
+	if serr := d.env.procs.Signal(pid, syscall.SIGKILL); serr != nil {
 		return nil, serr
 	}
 	return d.lock(opRemove)

@@ -14,8 +14,9 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/logfile"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
 // Start boots the VM under a detached supervisor and returns once the VM has
@@ -50,14 +51,14 @@ func (d *Driver) start() error {
 	if err != nil {
 		return err
 	}
-	if err := supervisor.WriteJSON(d.path(specFile), d.supervisorSpec(config, args)); err != nil {
+	if err := supervisor.WriteSpec(d.path(specFile), d.supervisorSpec(config, args)); err != nil {
 		return err
 	}
 	exe, err := d.env.executable()
 	if err != nil {
 		return fmt.Errorf("find the plugin binary to run the supervisor: %w", err)
 	}
-	pid, err := supervisor.Launch(exe, d.path(specFile), d.path(supervisorLogFile), subcommandEnv())
+	pid, err := d.env.procs.Launch(exe, d.path(specFile), d.path(supervisorLogFile), subcommandEnv())
 	if err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func (d *Driver) guestSpec() *supervisor.GuestSpec {
 func (d *Driver) hypervisorConfig(rec b2diso.Record) hypervisor.Config {
 	cpus := d.CPU
 	if cpus < 1 {
-		cpus = min(d.env.hostCPUs(), maxCPU)
+		cpus = min(d.env.hostCPUs(), hypervisor.MaxCPUs(d.HypervisorDialect))
 	}
 	cmdline := rec.Cmdline
 	if d.BootCmd != "" {
@@ -146,8 +147,8 @@ func (d *Driver) checkSaved() error {
 	if d.Memory < minMemory {
 		errs = append(errs, fmt.Errorf("Memory %d is below %d MB", d.Memory, minMemory))
 	}
-	if d.CPU > maxCPU {
-		errs = append(errs, fmt.Errorf("CPU %d is above %d", d.CPU, maxCPU))
+	if limit := hypervisor.MaxCPUs(d.HypervisorDialect); limit > 0 && d.CPU > limit {
+		errs = append(errs, fmt.Errorf("CPU %d is above %s's %d", d.CPU, d.HypervisorDialect, limit))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("the saved configuration of machine %q (%s) is invalid: %w; correct it there or recreate the machine",
@@ -163,38 +164,50 @@ func (d *Driver) checkSaved() error {
 // dies, the wait ends at once with the reason and the console's last lines.
 func (d *Driver) waitUntilReachable(mac net.HardwareAddr, launched int) error {
 	port, _ := d.GetSSHPort()
-	leaseDeadline := time.Now().Add(d.env.ipTimeout)
-	var sshDeadline time.Time // set once an address is known
-	var lastErr error
-	for {
+	// bootpd rewrites the lease file by rename, so a damaged read is retried
+	// like a missing lease, up to the deadline.
+	lookup := func() (string, error) {
 		if err := d.checkBooting(launched); err != nil {
-			return err
+			return "", err
 		}
-		// bootpd rewrites the lease file by rename, so a damaged read is
-		// retried like a missing lease, up to the deadline.
 		l, err := dhcp.LookupFile(d.env.leasesPath, mac)
-		switch {
-		case err == nil:
-			ip := l.IP.String()
-			if sshDeadline.IsZero() {
-				sshDeadline = time.Now().Add(d.env.sshTimeout)
-				log.Infof("VM has IP address %s; waiting for SSH", ip)
-			}
-			addr := net.JoinHostPort(ip, strconv.Itoa(port))
-			if lastErr = probeSSH(addr); lastErr == nil {
-				d.IPAddress = ip
-				return nil
-			}
-			if time.Now().After(sshDeadline) {
-				return fmt.Errorf("SSH at %s did not answer within %s: %w; the console says:\n%s",
-					addr, d.env.sshTimeout, lastErr, supervisor.Tail(d.path(consoleLogFile), 2048))
-			}
-		case time.Now().After(leaseDeadline):
-			return fmt.Errorf("no DHCP lease for MAC %s in %s after %s (%v); the console says:\n%s",
-				mac, d.env.leasesPath, d.env.ipTimeout, err, supervisor.Tail(d.path(consoleLogFile), 2048))
+		if err != nil {
+			return "", wait.Transient(err)
 		}
-		time.Sleep(d.env.interval)
+		return l.IP.String(), nil
 	}
+	var ip string
+	err := wait.Until(d.env.ipTimeout, d.env.interval, fmt.Sprintf("DHCP lease for MAC %s in %s", mac, d.env.leasesPath), func() (bool, error) {
+		var err error
+		ip, err = lookup()
+		return err == nil, err
+	})
+	if errors.Is(err, wait.ErrTimeout) {
+		return fmt.Errorf("%w; the console says:\n%s", err, logfile.Tail(d.path(consoleLogFile), 2048))
+	}
+	if err != nil {
+		return err
+	}
+	log.Infof("VM has IP address %s; waiting for SSH", ip)
+	err = wait.Until(d.env.sshTimeout, d.env.interval, "SSH", func() (bool, error) {
+		current, err := lookup() // the lease may change while the guest boots
+		if err != nil {
+			return false, err
+		}
+		ip = current
+		if err := probeSSH(net.JoinHostPort(ip, strconv.Itoa(port))); err != nil {
+			return false, wait.Transient(fmt.Errorf("at %s: %w", ip, err))
+		}
+		return true, nil
+	})
+	if errors.Is(err, wait.ErrTimeout) {
+		return fmt.Errorf("%w; the console says:\n%s", err, logfile.Tail(d.path(consoleLogFile), 2048))
+	}
+	if err != nil {
+		return err
+	}
+	d.IPAddress = ip
+	return nil
 }
 
 // checkBooting fails once the VM being booted is gone.
@@ -205,7 +218,7 @@ func (d *Driver) checkBooting(launched int) error {
 	}
 	// Until the supervisor records itself, its own pid tells whether it lives.
 	if launched != 0 && view.Status.PID != launched {
-		if _, err := proc.Get(launched); err == nil {
+		if d.env.procs.Running(launched) {
 			return nil
 		}
 	}
@@ -214,8 +227,8 @@ func (d *Driver) checkBooting(launched int) error {
 		reason = "the hypervisor ended: " + last.String()
 	}
 	return fmt.Errorf("the VM stopped while booting: %s\nhypervisor log:\n%s\nconsole:\n%s\nsupervisor log:\n%s",
-		reason, supervisor.Tail(d.path(hypervisorLogFile), 1024), supervisor.Tail(d.path(consoleLogFile), 2048),
-		supervisor.Tail(d.path(supervisorLogFile), 1024))
+		reason, logfile.Tail(d.path(hypervisorLogFile), 1024), logfile.Tail(d.path(consoleLogFile), 2048),
+		logfile.Tail(d.path(supervisorLogFile), 1024))
 }
 
 // probeSSH connects and reads the server's identification line.

@@ -40,7 +40,7 @@ func (d *Driver) GetState() (state.State, error) {
 // inspect observes the VM's processes. What it looks for comes from the
 // machine's configuration, not from files a crash may have damaged.
 func (d *Driver) inspect() supervisor.View {
-	return supervisor.Inspect(d.path(specFile), d.supervisorSpec(d.hypervisorConfig(b2diso.Record{}), nil))
+	return d.env.procs.Inspect(d.path(specFile), d.supervisorSpec(d.hypervisorConfig(b2diso.Record{}), nil))
 }
 
 // GetIP returns the address vmnet's DHCP server gave the running VM.

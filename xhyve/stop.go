@@ -10,6 +10,7 @@ import (
 	"github.com/docker/machine/libmachine/log"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
 // Stop shuts the guest down through the ACPI power button: SIGTERM reaches
@@ -34,7 +35,7 @@ func (d *Driver) stop() error {
 	if target == 0 {
 		target = view.HypervisorPID // orphaned hypervisor: signal it directly
 	}
-	if err := supervisor.Signal(target, syscall.SIGTERM); err != nil {
+	if err := d.env.procs.Signal(target, syscall.SIGTERM); err != nil {
 		return err
 	}
 	if d.waitGone(d.env.stopTimeout) {
@@ -66,35 +67,33 @@ func (d *Driver) kill() error {
 	if first == 0 {
 		first = view.SupervisorPID // between two boots
 	}
-	if err := supervisor.Signal(first, syscall.SIGKILL); err != nil {
+	if err := d.env.procs.Signal(first, syscall.SIGKILL); err != nil {
 		return err
 	}
 	if d.waitGone(d.env.killTimeout) {
-		killGroup(view.SupervisorPID)
+		d.killGroup(view.SupervisorPID)
 		return d.clearDamagedStatus(view)
 	}
 	again := d.inspect()
 	for _, pid := range []int{again.HypervisorPID, again.SupervisorPID} {
-		if err := supervisor.Signal(pid, syscall.SIGKILL); err != nil {
+		if err := d.env.procs.Signal(pid, syscall.SIGKILL); err != nil {
 			return err
 		}
 	}
 	if !d.waitGone(d.env.killTimeout) {
 		return fmt.Errorf("the VM's processes survived SIGKILL for %s", d.env.killTimeout)
 	}
-	killGroup(view.SupervisorPID)
-	killGroup(again.SupervisorPID)
+	d.killGroup(view.SupervisorPID)
+	d.killGroup(again.SupervisorPID)
 	return d.clearDamagedStatus(view)
 }
 
 // killGroup ends what is left of a verified supervisor's process group
 // (its session: the NFS server, a hypervisor between boots). The group
 // outlives its leader while members remain, so its id cannot be reused.
-func killGroup(supervisorPID int) {
-	if supervisorPID > 0 {
-		if err := syscall.Kill(-supervisorPID, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-			log.Debugf("end process group %d: %v", supervisorPID, err)
-		}
+func (d *Driver) killGroup(supervisorPID int) {
+	if err := d.env.procs.SignalGroup(supervisorPID, syscall.SIGKILL); err != nil {
+		log.Debugf("%v", err)
 	}
 }
 
@@ -127,16 +126,9 @@ func (d *Driver) Restart() error {
 
 // waitGone polls until no process of the VM is left, up to timeout.
 func (d *Driver) waitGone(timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		if !d.inspect().Alive() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(d.env.interval)
-	}
+	return wait.Until(timeout, d.env.interval, "the VM's processes to end", func() (bool, error) {
+		return !d.inspect().Alive(), nil
+	}) == nil
 }
 
 func (d *Driver) clearIP() { d.IPAddress = "" }

@@ -31,10 +31,10 @@ type Config struct {
 // bad value fails before anything is launched.
 func (c Config) Validate() error {
 	var errs []error
-	if _, ok := maxCPUs[c.Dialect]; !ok {
+	if limit := MaxCPUs(c.Dialect); limit == 0 {
 		errs = append(errs, fmt.Errorf("unknown hypervisor dialect %q", c.Dialect))
-	} else if c.CPUs < 1 || c.CPUs > maxCPUs[c.Dialect] {
-		errs = append(errs, fmt.Errorf("%d CPUs: %s takes 1 to %d", c.CPUs, c.Dialect, maxCPUs[c.Dialect]))
+	} else if c.CPUs < 1 || c.CPUs > limit {
+		errs = append(errs, fmt.Errorf("%d CPUs: %s takes 1 to %d", c.CPUs, c.Dialect, limit))
 	}
 	if u, err := uuid.Parse(c.UUID); err != nil || u.String() != strings.ToLower(c.UUID) {
 		errs = append(errs, fmt.Errorf("UUID %q is not of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", c.UUID))

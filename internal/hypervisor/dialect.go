@@ -24,8 +24,11 @@ const (
 	HyperKit Dialect = "hyperkit"
 )
 
-// maxCPUs is each dialect's vCPU limit.
+// maxCPUs is each dialect's vCPU limit (docs/facts.md §3).
 var maxCPUs = map[Dialect]int{XHyve: 16, HyperKit: 64}
+
+// MaxCPUs is the most vCPUs the dialect's -c takes; 0 for an unknown one.
+func MaxCPUs(d Dialect) int { return maxCPUs[d] }
 
 // Info identifies a hypervisor binary.
 type Info struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 )
 
 // Guest-side facts of boot2docker.
@@ -48,6 +49,29 @@ func (s Server) Options() string {
 		return MountOptions
 	}
 	return fmt.Sprintf("%s,port=%d,mountport=%d", BuiltinMountOptions, s.Port, s.Port)
+}
+
+// Commands the driver runs over SSH to set the shares up; what they work on
+// travels on their stdin.
+const (
+	// ReadBootsyncCommand prints the guest's Bootsync (nothing if none).
+	ReadBootsyncCommand = "sudo cat " + Bootsync + " 2>/dev/null || true"
+	// WriteBootsyncCommand replaces Bootsync with its stdin.
+	WriteBootsyncCommand = "sudo tee " + Bootsync + " >/dev/null && sudo chmod 755 " + Bootsync
+	// MountCommand runs MountScript, given on its stdin, as root.
+	MountCommand = "sudo sh"
+)
+
+// MountScript mounts the shares now and exits with their status (the
+// mount's own message on failure).
+func MountScript(server Server, mounts []Mount) []byte {
+	return []byte(GuestScript(server, mounts) + "exit $xhyve_nfs_status\n")
+}
+
+// MountTimeout bounds a MountScript of n shares: its retries end after
+// MountDeadline, and each share still gets one last attempt.
+func MountTimeout(n int) time.Duration {
+	return time.Duration(MountDeadline+n*MountAttemptTimeout) * time.Second
 }
 
 // Mount is one share as the guest mounts it.

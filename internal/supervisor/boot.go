@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/logfile"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
 )
 
@@ -116,7 +117,7 @@ func exitOf(d hypervisor.Dialect, ps *os.ProcessState, waitErr error, vmCreated 
 	}
 	e.Outcome = hypervisor.Classify(d, e.Code, signaled, vmCreated)
 	if e.Outcome == hypervisor.Failed || e.Outcome == hypervisor.Crash {
-		e.Detail = lastLines(Tail(hvLog, 2048), 5)
+		e.Detail = lastLines(logfile.Tail(hvLog, 2048), 5)
 	}
 	return e
 }

@@ -40,7 +40,7 @@ func (v View) Alive() bool { return v.SupervisorPID != 0 || v.HypervisorPID != 0
 // reused pid never counts as running.
 func Inspect(specPath string, spec Spec) View {
 	var v View
-	if err := ReadJSON(spec.Status, &v.Status); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := readJSON(spec.Status, &v.Status); err != nil && !errors.Is(err, os.ErrNotExist) {
 		v.Status, v.StatusErr = Status{}, err
 	}
 	st := v.Status

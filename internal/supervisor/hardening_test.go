@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/logfile"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
 )
 
@@ -124,7 +125,7 @@ func TestStaleConsoleLinkIgnored(t *testing.T) {
 	v.launch()
 	v.waitFor("running", v.running)
 	waitConsole(t, v, "new boot console")
-	if log := Tail(v.spec.ConsoleLog, 1<<20); strings.Contains(log, "secret") {
+	if log := logfile.Tail(v.spec.ConsoleLog, 1<<20); strings.Contains(log, "secret") {
 		t.Errorf("the supervisor read another program's pty:\n%s", log)
 	}
 	after, err := term.GetState(int(slave.Fd()))
@@ -139,9 +140,9 @@ func TestStaleConsoleLinkIgnored(t *testing.T) {
 func waitConsole(t *testing.T, v *vm, want string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(Tail(v.spec.ConsoleLog, 1<<20), want) {
+	for !strings.Contains(logfile.Tail(v.spec.ConsoleLog, 1<<20), want) {
 		if time.Now().After(deadline) {
-			t.Fatalf("console log lacks %q:\n%s", want, Tail(v.spec.ConsoleLog, 4096))
+			t.Fatalf("console log lacks %q:\n%s", want, logfile.Tail(v.spec.ConsoleLog, 4096))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -153,16 +154,16 @@ func TestLogsStayCapped(t *testing.T) {
 	const limit = 64 << 10
 	v := newVM(t, fakehv.Behavior{Dialect: "xhyve", FloodBytes: 6 * limit})
 	v.spec.LogLimit = limit
-	if err := WriteJSON(v.specAt, v.spec); err != nil {
+	if err := writeJSON(v.specAt, v.spec); err != nil {
 		t.Fatal(err)
 	}
 	v.launch()
 	v.waitFor("running", v.running)
 	for _, log := range []string{v.spec.ConsoleLog, v.spec.HypervisorLog} {
 		deadline := time.Now().Add(10 * time.Second)
-		for !strings.Contains(Tail(log, 4096), "flood done") {
+		for !strings.Contains(logfile.Tail(log, 4096), "flood done") {
 			if time.Now().After(deadline) {
-				t.Fatalf("%s: flood not logged:\n%s", log, Tail(log, 1024))
+				t.Fatalf("%s: flood not logged:\n%s", log, logfile.Tail(log, 1024))
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -178,38 +179,6 @@ func TestLogsStayCapped(t *testing.T) {
 		if _, err := os.Stat(log + ".2"); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("more than one old file kept: %v", err)
 		}
-	}
-}
-
-func TestRotatingLog(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.log")
-	if err := os.WriteFile(path, bytes.Repeat([]byte("o"), 300), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	opened := 0
-	l, err := openRotating(path, 100, func(*os.File) error { opened++; return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if old, _ := os.ReadFile(path + ".1"); len(old) != 300 {
-		t.Errorf("a log over the limit at open was not rotated: .1 has %d bytes", len(old))
-	}
-	for i := 0; i < 10; i++ {
-		fmt.Fprintf(l, "line %d: 0123456789012345678901234567890123456789\n", i)
-	}
-	cur, _ := os.ReadFile(path)
-	old, _ := os.ReadFile(path + ".1")
-	if len(cur) > 100 || len(old) > 100 || !bytes.HasSuffix(cur, []byte("line 9: 0123456789012345678901234567890123456789\n")) ||
-		!bytes.Contains(old, []byte("line 7:")) {
-		t.Errorf("after rotation: current %q, old %q", cur, old)
-	}
-	if opened != 1+1+4 { // first open, the rotation at open, then one per two lines (48 bytes each)
-		t.Errorf("onOpen called %d times", opened)
-	}
-	big := bytes.Repeat([]byte("b"), 250)
-	if n, err := l.Write(big); n != len(big) || err != nil {
-		t.Errorf("write over the limit: %d, %v", n, err)
 	}
 }
 

@@ -186,7 +186,7 @@ func ServeNFSMain(args []string) int {
 
 func serveNFS(specPath string) error {
 	var spec Spec
-	if err := ReadJSON(specPath, &spec); err != nil {
+	if err := readJSON(specPath, &spec); err != nil {
 		return fmt.Errorf("read spec: %w", err)
 	}
 	if spec.NFS == nil {

@@ -41,7 +41,7 @@ func nfsVM(t *testing.T, share string) *vm {
 	}
 	v.spec.Guest = &GuestSpec{MAC: mac, Leases: leases}
 	v.spec.NFS = &NFSSpec{Shares: []string{share}, VMNetPlist: filepath.Join(v.dir, "no-vmnet.plist")}
-	if err := WriteJSON(v.specAt, v.spec); err != nil {
+	if err := writeJSON(v.specAt, v.spec); err != nil {
 		t.Fatal(err)
 	}
 	return v

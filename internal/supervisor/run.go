@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/logfile"
 )
 
 // Reboot storms: a guest that resets this often is broken, not rebooting.
@@ -48,7 +49,7 @@ func Run(specPath string) error {
 		return err
 	}
 	var spec Spec
-	if err := ReadJSON(specPath, &spec); err != nil {
+	if err := readJSON(specPath, &spec); err != nil {
 		return fmt.Errorf("read spec: %w", err)
 	}
 	// Never take over a machine that runs: its supervisor owns the pidfile
@@ -106,16 +107,16 @@ func newSupervisor(specPath string, spec Spec) (*supervisor, error) {
 	}
 	s := &supervisor{specPath: specPath, spec: spec, log: os.Stderr}
 	if spec.SupervisorLog != "" {
-		own, err := openRotating(spec.SupervisorLog, spec.logLimit(), asStdio)
+		own, err := logfile.Open(spec.SupervisorLog, spec.logLimit(), asStdio)
 		if err != nil {
 			return nil, err
 		}
 		s.log = own
 	}
-	if s.console, err = openRotating(spec.ConsoleLog, spec.logLimit(), nil); err != nil {
+	if s.console, err = logfile.Open(spec.ConsoleLog, spec.logLimit(), nil); err != nil {
 		return nil, err
 	}
-	if s.hvLog, err = openRotating(spec.HypervisorLog, spec.logLimit(), nil); err != nil {
+	if s.hvLog, err = logfile.Open(spec.HypervisorLog, spec.logLimit(), nil); err != nil {
 		s.console.Close()
 		return nil, err
 	}
@@ -130,7 +131,7 @@ func (s *supervisor) logf(format string, args ...any) {
 
 // save records the status; the caller holds mu or is the only goroutine.
 func (s *supervisor) save() error {
-	return WriteJSON(s.spec.Status, s.status)
+	return writeJSON(s.spec.Status, s.status)
 }
 
 func (s *supervisor) requestStop() {

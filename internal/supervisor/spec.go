@@ -7,10 +7,8 @@
 package supervisor
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -125,8 +123,8 @@ func (s Spec) logLimit() int64 {
 	return DefaultLogLimit
 }
 
-// WriteJSON atomically replaces path with v as indented JSON.
-func WriteJSON(path string, v any) error {
+// writeJSON atomically replaces path with v as indented JSON.
+func writeJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", path, err)
@@ -134,8 +132,8 @@ func WriteJSON(path string, v any) error {
 	return atomicfile.WriteFile(path, append(data, '\n'), 0o600)
 }
 
-// ReadJSON decodes path into v.
-func ReadJSON(path string, v any) error {
+// readJSON decodes path into v.
+func readJSON(path string, v any) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -146,30 +144,5 @@ func ReadJSON(path string, v any) error {
 	return nil
 }
 
-// Tail returns up to the last max bytes of a log file, starting at a line
-// boundary, for error messages; "" when the file is missing or empty.
-func Tail(path string, max int64) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return ""
-	}
-	off := info.Size() - max
-	if off < 0 {
-		off = 0
-	}
-	data, err := io.ReadAll(io.NewSectionReader(f, off, info.Size()-off))
-	if err != nil {
-		return ""
-	}
-	if off > 0 {
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			data = data[i+1:]
-		}
-	}
-	return string(data)
-}
+// WriteSpec writes the spec a supervisor is launched with.
+func WriteSpec(path string, spec Spec) error { return writeJSON(path, spec) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/logfile"
 )
 
 // TestMain lets the test binary act as the plugin binary's supervise
@@ -68,7 +69,7 @@ func newVM(t *testing.T, b fakehv.Behavior) *vm {
 	}
 	spec.Args = []string{"-A", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef", "-l", tty, "-F", spec.PIDFile, "-f", "kexec," + kernel + ",,console=ttyS0"}
 	v := &vm{t: t, dir: dir, hv: hv, spec: spec, specAt: filepath.Join(dir, "vm.json")}
-	if err := WriteJSON(v.specAt, spec); err != nil {
+	if err := writeJSON(v.specAt, spec); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -143,9 +144,9 @@ func TestStopByACPI(t *testing.T) {
 				}
 			}
 			deadline := time.Now().Add(5 * time.Second)
-			for !strings.Contains(Tail(v.spec.ConsoleLog, 4096), "fake guest says hello") {
+			for !strings.Contains(logfile.Tail(v.spec.ConsoleLog, 4096), "fake guest says hello") {
 				if time.Now().After(deadline) {
-					t.Fatalf("console not captured: %q", Tail(v.spec.ConsoleLog, 4096))
+					t.Fatalf("console not captured: %q", logfile.Tail(v.spec.ConsoleLog, 4096))
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
@@ -293,17 +294,6 @@ func TestInspectNeverStarted(t *testing.T) {
 	}
 }
 
-func TestTail(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "log")
-	os.WriteFile(p, []byte("first line\nsecond line\nthird line\n"), 0o644)
-	if got := Tail(p, 15); got != "third line\n" {
-		t.Errorf("Tail = %q", got)
-	}
-	if got := Tail(p+".missing", 15); got != "" {
-		t.Errorf("Tail of a missing file = %q", got)
-	}
-}
-
 // TestHypervisorThroughSymlink: Homebrew and Docker Desktop install hyperkit
 // as a symlink; the kernel names the process after the link.
 func TestHypervisorThroughSymlink(t *testing.T) {
@@ -314,7 +304,7 @@ func TestHypervisorThroughSymlink(t *testing.T) {
 	}
 	// The fake reads its behaviour next to the resolved binary, as before.
 	v.spec.Hypervisor = link
-	if err := WriteJSON(v.specAt, v.spec); err != nil {
+	if err := writeJSON(v.specAt, v.spec); err != nil {
 		t.Fatal(err)
 	}
 	v.launch()

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
 // ledger counts what the fault suite did, for its summary line.
@@ -133,18 +134,7 @@ func (b *syncBuffer) String() string {
 
 // waitUntil polls cond every interval until it holds or timeout passes.
 func waitUntil(timeout, interval time.Duration, cond func() bool) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	for {
-		if cond() {
-			return true
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(interval):
-		}
-	}
+	return wait.Until(timeout, interval, "a condition", func() (bool, error) { return cond(), nil }) == nil
 }
 
 func exists(path string) bool {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
 const leasesFile = "/var/db/dhcpd_leases"
@@ -106,16 +107,12 @@ func status(t *testing.T, machine string) string {
 
 func waitStatus(t *testing.T, machine, want string, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		got := status(t, machine)
-		if got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s is %q after %s, want %q\nconsole:\n%s", machine, got, timeout, want, tail(machineFile(machine, "console.log"), 3000))
-		}
-		time.Sleep(2 * time.Second)
+	var got string
+	if err := wait.Until(timeout, 2*time.Second, machine+" to be "+want, func() (bool, error) {
+		got = status(t, machine)
+		return got == want, nil
+	}); err != nil {
+		t.Fatalf("%v: it is %q\nconsole:\n%s", err, got, tail(machineFile(machine, "console.log"), 3000))
 	}
 }
 
@@ -263,19 +260,16 @@ func rebootGuest(t *testing.T, machine string) {
 	t.Helper()
 	before := supervisorBoots(t, machine)
 	dmErr(t, "ssh", machine, "sudo reboot") // the session dies with the guest
-	deadline := time.Now().Add(4 * time.Minute)
-	for supervisorBoots(t, machine) <= before {
-		if time.Now().After(deadline) {
-			t.Fatalf("no new boot after the guest rebooted\nconsole:\n%s", tail(machineFile(machine, "console.log"), 3000))
-		}
-		time.Sleep(time.Second)
+	if err := wait.Until(4*time.Minute, time.Second, "a new boot after the guest rebooted", func() (bool, error) {
+		return supervisorBoots(t, machine) > before, nil
+	}); err != nil {
+		t.Fatalf("%v\nconsole:\n%s", err, tail(machineFile(machine, "console.log"), 3000))
 	}
 	waitStatus(t, machine, "Running", time.Minute)
-	var err error
-	for end := time.Now().Add(3 * time.Minute); time.Now().Before(end); time.Sleep(3 * time.Second) {
-		if _, err = dmErr(t, "ssh", machine, "true"); err == nil {
-			return
-		}
+	if err := wait.Until(3*time.Minute, 3*time.Second, "SSH after the reboot", func() (bool, error) {
+		_, err := dmErr(t, "ssh", machine, "true")
+		return err == nil, wait.Transient(err)
+	}); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no SSH after the reboot: %v", err)
 }

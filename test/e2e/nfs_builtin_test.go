@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
 // TestBuiltinNFS: the default --xhyve-nfs-server builtin shares host
@@ -169,14 +171,12 @@ func TestBuiltinNFS(t *testing.T) {
 func waitMounted(t *testing.T, machine, file, want string) {
 	t.Helper()
 	var got string
-	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(2 * time.Second) {
+	if err := wait.Until(2*time.Minute, 2*time.Second, file+" in "+machine, func() (bool, error) {
 		out, err := dmErr(t, "ssh", machine, "cat "+file)
-		if got = strings.TrimSpace(out); err == nil {
-			break
-		}
-	}
-	if got != want {
-		t.Errorf("after the reboot the guest reads %q from %s, want %q", got, file, want)
+		got = strings.TrimSpace(out)
+		return err == nil && got == want, nil
+	}); err != nil {
+		t.Errorf("after the reboot the guest reads %q from %s, want %q (%v)", got, file, want, err)
 	}
 }
 

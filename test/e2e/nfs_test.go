@@ -80,17 +80,7 @@ func TestNFSShares(t *testing.T) {
 
 	t.Run("survives a guest reboot", func(t *testing.T) {
 		rebootGuest(t, one)
-		// bootsync.sh mounts the share while the rest of the boot goes on.
-		var got string
-		for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(2 * time.Second) {
-			out, err := dmErr(t, "ssh", one, "cat "+guestSrc+"/hello.txt")
-			if got = strings.TrimSpace(out); err == nil {
-				break
-			}
-		}
-		if got != "hello from the host" {
-			t.Errorf("after the reboot the guest reads %q", got)
-		}
+		waitMounted(t, one, guestSrc+"/hello.txt", "hello from the host")
 	})
 
 	t.Run("address change is reconciled", func(t *testing.T) {

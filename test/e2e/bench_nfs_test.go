@@ -1,0 +1,123 @@
+//go:build e2e && bench
+
+package e2e
+
+import (
+	"archive/tar"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// benchNFS: the built-in NFS server beside macOS's nfsd path (nfs-ganesha
+// behind the nfsd stand-in here), from the guest: sequential write and read
+// of 256 MB, untar of 5,000 files, find + stat over them, and the server's
+// peak RSS. Goal: builtin within 2x of macos on every row, under 50 MB.
+func benchNFS(t *testing.T, f *figures) {
+	base := t.TempDir()
+	tarball := filepath.Join(base, "tree.tar")
+	makeTree(t, tarball, 5000)
+	results := map[string]map[string]float64{}
+	for _, mode := range []string{"builtin", "macos"} {
+		share := filepath.Join(base, mode)
+		os.Mkdir(share, 0o755)
+		name := "nfs" + mode
+		dm(t, "create", "-d", "xhyve", "--xhyve-nfs-server", mode, "--xhyve-nfs-share", share, name)
+		g := "/nfsshares" + share
+		copyFile(t, tarball, filepath.Join(share, "tree.tar"))
+		ssh(t, name, "cp "+g+"/tree.tar /tmp/tree.tar")
+		base := sshTime(t, name, "true")
+		r := map[string]float64{}
+		w := sshTime(t, name, "dd if=/dev/zero of="+g+"/big bs=1M count=256 conv=fsync 2>/dev/null") - base
+		ssh(t, name, "sync && echo 3 | sudo tee /proc/sys/vm/drop_caches >/dev/null")
+		rd := sshTime(t, name, "dd if="+g+"/big of=/dev/null bs=1M 2>/dev/null") - base
+		r["write_mb_s"], r["read_mb_s"] = 256/w, 256/rd
+		ssh(t, name, "mkdir "+g+"/tree")
+		r["untar_s"] = sshTime(t, name, "tar -xf /tmp/tree.tar -C "+g+"/tree") - base
+		ssh(t, name, "sync && echo 3 | sudo tee /proc/sys/vm/drop_caches >/dev/null")
+		r["find_stat_s"] = sshTime(t, name, "find "+g+"/tree -type f | xargs stat >/dev/null") - base
+		r["rss_mb"] = serverPeakRSS(t, mode)
+		results[mode] = r
+		dm(t, "rm", "-y", name)
+	}
+	b, m := results["builtin"], results["macos"]
+	f.add("NFS, builtin vs macos", fmt.Sprintf("write 256 MB %.0f vs %.0f MB/s; read %.0f vs %.0f MB/s; untar 5,000 files %.1f vs %.1f s; find + stat %.1f vs %.1f s; server peak RSS %.0f vs %.0f MB",
+		b["write_mb_s"], m["write_mb_s"], b["read_mb_s"], m["read_mb_s"], b["untar_s"], m["untar_s"], b["find_stat_s"], m["find_stat_s"], b["rss_mb"], m["rss_mb"]),
+		map[string]float64{"builtin_write_mb_s": b["write_mb_s"], "macos_write_mb_s": m["write_mb_s"], "builtin_read_mb_s": b["read_mb_s"], "macos_read_mb_s": m["read_mb_s"],
+			"builtin_untar_s": b["untar_s"], "macos_untar_s": m["untar_s"], "builtin_find_stat_s": b["find_stat_s"], "macos_find_stat_s": m["find_stat_s"],
+			"builtin_rss_mb": b["rss_mb"], "macos_rss_mb": m["rss_mb"]})
+	for _, k := range []string{"write_mb_s", "read_mb_s"} {
+		if b[k] < m[k]/2 {
+			t.Errorf("builtin %s %.0f is more than 2x slower than macos's %.0f", k, b[k], m[k])
+		}
+	}
+	for _, k := range []string{"untar_s", "find_stat_s"} {
+		if b[k] > 2*m[k] {
+			t.Errorf("builtin %s %.1f s is more than 2x macos's %.1f s", k, b[k], m[k])
+		}
+	}
+	if b["rss_mb"] > 50 {
+		t.Errorf("the built-in server's RSS reached %.0f MB, over 50", b["rss_mb"])
+	}
+}
+
+// sshTime is the wall time of a command run through docker-machine ssh.
+func sshTime(t *testing.T, machine, command string) float64 {
+	t.Helper()
+	s := time.Now()
+	ssh(t, machine, command)
+	return time.Since(s).Seconds()
+}
+
+// serverPeakRSS is the peak RSS (VmHWM) of the NFS server in MB: the
+// built-in server's process, or nfs-ganesha.
+func serverPeakRSS(t *testing.T, mode string) float64 {
+	t.Helper()
+	pattern := "serve-nfs"
+	if mode == "macos" {
+		pattern = "ganesha.nfsd"
+	}
+	out, err := exec.Command("pgrep", "-f", pattern).Output()
+	if err != nil {
+		t.Fatalf("find the %s server: %v", mode, err)
+	}
+	var peak float64
+	for _, p := range strings.Fields(string(out)) {
+		pid, _ := strconv.Atoi(p)
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		for _, line := range strings.Split(string(data), "\n") {
+			var kb float64
+			if _, err := fmt.Sscanf(line, "VmHWM: %f kB", &kb); err == nil && kb/1024 > peak {
+				peak = kb / 1024
+			}
+		}
+	}
+	return peak
+}
+
+// makeTree writes a tarball of n small files in 50 directories.
+func makeTree(t *testing.T, path string, n int) {
+	t.Helper()
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	tw := tar.NewWriter(out)
+	for i := 0; i < n; i++ {
+		body := []byte(fmt.Sprintf("file %d\n", i))
+		hdr := &tar.Header{Name: fmt.Sprintf("d%02d/f%05d.txt", i%50, i), Mode: 0o644, Size: int64(len(body)), ModTime: time.Now()}
+		if err := tw.WriteHeader(hdr); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(body)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

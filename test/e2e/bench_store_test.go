@@ -1,0 +1,120 @@
+//go:build e2e && bench
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func allocated(info os.FileInfo) int64 {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return st.Blocks * 512
+	}
+	return info.Size()
+}
+
+// lsTime is the median wall time of five `docker-machine ls` in store.
+func lsTime(t *testing.T, store string) time.Duration {
+	t.Helper()
+	var times []time.Duration
+	for i := 0; i < 5; i++ {
+		s := time.Now()
+		if out, err := run(t, time.Minute, []string{"MACHINE_STORAGE_PATH=" + store}, "docker-machine", "ls"); err != nil {
+			t.Fatalf("ls: %v\n%s", err, out)
+		}
+		times = append(times, time.Since(s))
+	}
+	med, _ := stats(times)
+	return med
+}
+
+// benchLs: `docker-machine ls` with 1 and 11 machines, beside the built-in
+// none driver in a store of its own: one machine up (the xhyve VM; a none
+// machine at its address) and ten down (stopped xhyve machines; none
+// machines at an address that refuses).
+func benchLs(t *testing.T, f *figures, name string) {
+	store := os.Getenv("MACHINE_STORAGE_PATH")
+	ip := machineIP(t, name)
+	noneStore := t.TempDir()
+	if out, err := exec.Command("cp", "-a", filepath.Join(store, "certs"), noneStore).CombinedOutput(); err != nil {
+		t.Fatalf("copy certs: %v %s", err, out)
+	}
+	writeFile(t, filepath.Join(noneStore, "no-error-report"), "")
+	noneCreate := func(n, url string) {
+		if out, err := run(t, time.Minute, []string{"MACHINE_STORAGE_PATH=" + noneStore}, "docker-machine", "create", "-d", "none", "--url", url, n); err != nil {
+			t.Fatalf("create -d none: %v\n%s", err, out)
+		}
+	}
+	noneCreate("none0", "tcp://"+ip+":2376")
+	x1, n1 := lsTime(t, store), lsTime(t, noneStore)
+
+	// Ten stopped copies of the machine: ls asks each plugin for its URL.
+	dm(t, "stop", name)
+	cfg := readFile(t, machineFile(name, "config.json"))
+	for i := 1; i <= 10; i++ {
+		clone := fmt.Sprintf("%s%d", name, i)
+		if out, err := exec.Command("cp", "-a", machineDir(name), machineDir(clone)).CombinedOutput(); err != nil {
+			t.Fatalf("copy machine: %v %s", err, out)
+		}
+		c := strings.ReplaceAll(cfg, "/machines/"+name+"/", "/machines/"+clone+"/")
+		c = strings.ReplaceAll(c, `"`+name+`"`, `"`+clone+`"`)
+		writeFile(t, machineFile(clone, "config.json"), c)
+		noneCreate(fmt.Sprintf("none%d", i), "tcp://127.0.0.1:1")
+	}
+	dm(t, "start", name)
+	x11, n11 := lsTime(t, store), lsTime(t, noneStore)
+	for i := 1; i <= 10; i++ {
+		os.RemoveAll(machineDir(fmt.Sprintf("%s%d", name, i))) // copies: no VM, lease or export of their own
+	}
+	f.add("docker-machine ls", fmt.Sprintf("1 machine: xhyve %.2f s, none %.2f s; 11 machines (1 up): xhyve %.2f s, none %.2f s (medians of 5)", x1.Seconds(), n1.Seconds(), x11.Seconds(), n11.Seconds()),
+		map[string]float64{"xhyve_1_s": x1.Seconds(), "none_1_s": n1.Seconds(), "xhyve_11_s": x11.Seconds(), "none_11_s": n11.Seconds()})
+	if x11 > n11+n11/5 {
+		t.Errorf("ls of 11 xhyve machines takes %s, the none driver %s", x11, n11)
+	}
+}
+
+// benchFootprint: what a machine costs on disk before its guest writes
+// anything but its disk: the allocated bytes in its directory beyond
+// disk.img, on a file system that clones (XFS with reflink) and one that
+// does not (ext4).
+func benchFootprint(t *testing.T, f *figures) {
+	values := map[string]float64{}
+	var text []string
+	for _, fs := range []struct{ name, mkfs string }{{"XFS (reflink)", "mkfs.xfs -q -m reflink=1"}, {"ext4", "mkfs.ext4 -q"}} {
+		img := filepath.Join(t.TempDir(), "fs.img")
+		mnt := t.TempDir()
+		script := fmt.Sprintf("truncate -s 3G %s && %s %s && mount -o loop %s %s", img, fs.mkfs, img, img, mnt)
+		if out, err := exec.Command("sh", "-c", script).CombinedOutput(); err != nil {
+			t.Fatalf("make %s: %v\n%s", fs.name, err, out)
+		}
+		store := filepath.Join(mnt, "store")
+		os.MkdirAll(filepath.Join(store, "cache"), 0o755)
+		copyFile(t, filepath.Join(os.Getenv("MACHINE_STORAGE_PATH"), "cache", "boot2docker.iso"), filepath.Join(store, "cache", "boot2docker.iso"))
+		writeFile(t, filepath.Join(store, "no-error-report"), "")
+		env := []string{"MACHINE_STORAGE_PATH=" + store}
+		if out, err := run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", "foot"); err != nil {
+			t.Fatalf("create on %s: %v\n%s", fs.name, err, out)
+		}
+		dir := filepath.Join(store, "machines", "foot")
+		beyond := dirSize(t, dir, "disk.img")
+		info, _ := os.Stat(filepath.Join(dir, "disk.img"))
+		disk := allocated(info)
+		run(t, 5*time.Minute, env, "docker-machine", "rm", "-y", "foot")
+		exec.Command("umount", "-l", mnt).Run()
+		key := strings.Fields(strings.ToLower(fs.name))[0]
+		values[key+"_beyond_disk_kb"] = float64(beyond) / 1024
+		values[key+"_disk_mb"] = float64(disk) / (1 << 20)
+		text = append(text, fmt.Sprintf("%s: %.0f KB beyond disk.img (disk.img %.1f MB, written by the guest's first boot)", fs.name, float64(beyond)/1024, float64(disk)/(1<<20)))
+		if key == "xfs" && beyond > 1<<20 {
+			t.Errorf("on %s a machine takes %d bytes beyond its disk, over the 1 MB goal", fs.name, beyond)
+		}
+	}
+	f.add("disk footprint", strings.Join(text, "; "), values)
+}

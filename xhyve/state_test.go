@@ -1,0 +1,178 @@
+package xhyve
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/docker/machine/libmachine/state"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+)
+
+// scriptedProcs is a machine's processes as a table says: a view, and
+// what each signal does to it. Nothing is started.
+type scriptedProcs struct {
+	mu   sync.Mutex
+	view supervisor.View
+	// onSignal turns a signal into the next view (nil: it changes nothing).
+	onSignal func(v supervisor.View, pid int, sig syscall.Signal) supervisor.View
+	sent     []string
+}
+
+func (p *scriptedProcs) Inspect(string, supervisor.Spec) supervisor.View {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.view
+}
+
+func (p *scriptedProcs) Launch(string, string, string, []string) (int, error) {
+	return 0, errors.New("the table tests launch nothing")
+}
+
+func (p *scriptedProcs) Signal(pid int, sig syscall.Signal) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pid <= 0 {
+		return nil
+	}
+	p.sent = append(p.sent, fmt.Sprintf("%s %d", sig, pid))
+	if p.onSignal != nil {
+		p.view = p.onSignal(p.view, pid, sig)
+	}
+	return nil
+}
+
+func (p *scriptedProcs) SignalGroup(pgid int, sig syscall.Signal) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pgid > 0 {
+		p.sent = append(p.sent, fmt.Sprintf("%s group %d", sig, pgid))
+	}
+	return nil
+}
+
+func (p *scriptedProcs) Running(int) bool           { return false }
+func (p *scriptedProcs) Is(int, proc.Identity) bool { return false }
+
+func (p *scriptedProcs) signals() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.sent...)
+}
+
+func scriptedDriver(t *testing.T, p *scriptedProcs) *Driver {
+	t.Helper()
+	store := t.TempDir()
+	d := NewDriver("dev", store)
+	d.env = testEnv(t, store)
+	d.env.procs = p
+	d.env.stopTimeout, d.env.killTimeout = 100*time.Millisecond, 100*time.Millisecond
+	d.Hypervisor, d.HypervisorDialect = "/usr/local/bin/hyperkit", hypervisor.HyperKit
+	if err := os.MkdirAll(d.path(""), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// gone is what a signal that ends both processes leaves.
+func gone(v supervisor.View, _ int, _ syscall.Signal) supervisor.View {
+	v.SupervisorPID, v.HypervisorPID = 0, 0
+	return v
+}
+
+func TestGetStateTable(t *testing.T) {
+	crash := &supervisor.Exit{Outcome: hypervisor.Crash, Code: 3}
+	poweroff := &supervisor.Exit{Outcome: hypervisor.PowerOff}
+	for _, tt := range []struct {
+		name string
+		view supervisor.View
+		want state.State
+		err  string
+	}{
+		{"hypervisor up", supervisor.View{SupervisorPID: 10, HypervisorPID: 11}, state.Running, ""},
+		{"orphaned hypervisor", supervisor.View{HypervisorPID: 11}, state.Running, ""},
+		{"between two boots", supervisor.View{SupervisorPID: 10}, state.Starting, ""},
+		{"crashed", supervisor.View{Status: supervisor.Status{Done: true, Last: crash}}, state.Error, ""},
+		{"powered off", supervisor.View{Status: supervisor.Status{Done: true, Last: poweroff}}, state.Stopped, ""},
+		{"never started", supervisor.View{}, state.Stopped, ""},
+		{"damaged status", supervisor.View{HypervisorPID: 11, StatusErr: errors.New("decode supervisor.json: unexpected end")}, state.Error, "docker-machine kill dev"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := scriptedDriver(t, &scriptedProcs{view: tt.view})
+			got, err := d.GetState()
+			if got != tt.want || (tt.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("GetState = %s, %v; want %s, %q", got, err, tt.want, tt.err)
+			}
+		})
+	}
+}
+
+func TestStopKillTable(t *testing.T) {
+	running := supervisor.View{SupervisorPID: 10, HypervisorPID: 11}
+	for _, tt := range []struct {
+		name     string
+		op       func(*Driver) error
+		view     supervisor.View
+		onSignal func(supervisor.View, int, syscall.Signal) supervisor.View
+		want     []string
+	}{
+		{"stop powers off through the supervisor", (*Driver).Stop, running, gone,
+			[]string{"terminated 10"}},
+		{"stop of an orphaned hypervisor signals it", (*Driver).Stop, supervisor.View{HypervisorPID: 11}, gone,
+			[]string{"terminated 11"}},
+		{"stop past its deadline kills, hypervisor first", (*Driver).Stop, running,
+			func(v supervisor.View, pid int, sig syscall.Signal) supervisor.View {
+				if sig == syscall.SIGKILL {
+					return gone(v, pid, sig)
+				}
+				return v // the guest ignores the power button
+			},
+			[]string{"terminated 10", "killed 11", "killed group 10"}},
+		{"kill: hypervisor first", (*Driver).Kill, running, gone,
+			[]string{"killed 11", "killed group 10"}},
+		{"kill between two boots", (*Driver).Kill, supervisor.View{SupervisorPID: 10}, gone,
+			[]string{"killed 10", "killed group 10"}},
+		{"kill of a stopped machine does nothing", (*Driver).Kill, supervisor.View{}, nil, nil},
+		{"kill of survivors tries both again", (*Driver).Kill, running, nil,
+			[]string{"killed 11", "killed 11", "killed 10"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &scriptedProcs{view: tt.view, onSignal: tt.onSignal}
+			d := scriptedDriver(t, p)
+			err := tt.op(d)
+			if got := p.signals(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("signals %q, want %q (err %v)", got, tt.want, err)
+			}
+			survived := tt.onSignal == nil && tt.view.Alive()
+			if survived != (err != nil) {
+				t.Errorf("err %v; the processes survived: %v", err, survived)
+			}
+		})
+	}
+}
+
+// TestKillClearsADamagedStatus: once nothing runs, a status file that
+// could not be read is removed, so the next GetState is honest again.
+func TestKillClearsADamagedStatus(t *testing.T) {
+	p := &scriptedProcs{view: supervisor.View{HypervisorPID: 11, StatusErr: errors.New("damaged")}, onSignal: func(v supervisor.View, pid int, sig syscall.Signal) supervisor.View {
+		return supervisor.View{StatusErr: v.StatusErr}
+	}}
+	d := scriptedDriver(t, p)
+	if err := os.WriteFile(d.path(statusFile), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(d.path(statusFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the damaged status file is still there: %v", err)
+	}
+}
