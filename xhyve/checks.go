@@ -44,7 +44,7 @@ func (d *Driver) checks(all bool) []check {
 		}
 		return nil
 	}
-	list := hostChecks()
+	list := d.env.hostChecks()
 	list = append(list, check{"hypervisor", func() (string, error) {
 		path, err := hypervisor.Find(d.Hypervisor, d.env.lookPath)
 		if err != nil {
@@ -67,9 +67,9 @@ func (d *Driver) checks(all bool) []check {
 		if err := found(); err != nil {
 			return "", err
 		}
-		return vmnetRights(info.Path)
+		return d.env.vmnetRights(info.Path)
 	}})
-	list = append(list, hostChecksAfter()...)
+	list = append(list, d.env.hostChecksAfter()...)
 	list = append(list,
 		check{"vmnet preferences", d.checkVMNetPlist},
 		check{"lease file", d.checkLeases},

@@ -48,7 +48,10 @@ func TestChecksPassAndFailWithTheFix(t *testing.T) {
 	}{
 		{"hypervisor found", nil, "hypervisor", "hyperkit v0.0.0-fake", ""},
 		{"hypervisor missing", func(t *testing.T, d *Driver) { d.Hypervisor = "" }, "hypervisor", "", "Requirements) or name it with --xhyve-hypervisor"},
-		{"hypervisor not one", func(t *testing.T, d *Driver) { d.Hypervisor = "/bin/true" }, "hypervisor", "", "--xhyve-hypervisor"},
+		{"hypervisor not one", func(t *testing.T, d *Driver) {
+			d.Hypervisor = filepath.Join(t.TempDir(), "silent")
+			os.WriteFile(d.Hypervisor, []byte("#!/bin/sh\nexit 0\n"), 0o755)
+		}, "hypervisor", "", "--xhyve-hypervisor"},
 		{"vmnet plist missing", nil, "vmnet preferences", "not written yet", ""},
 		{"vmnet plist good", func(t *testing.T, d *Driver) {
 			os.WriteFile(d.env.vmnetPlist, []byte(`<?xml version="1.0"?><plist version="1.0"><dict><key>Shared_Net_Address</key><string>192.168.70.1</string></dict></plist>`), 0o644)

@@ -110,10 +110,16 @@ type env struct {
 	teePath     string
 	mvPath      string
 	procs       processes
-	lookPath    func(string) (string, error)
-	executable  func() (string, error)
-	hostCPUs    func() int
-	hostMemMB   func() (int, error)
+	// The Mac's own checks (checks_darwin.go) and home root; tests on a
+	// Mac replace them, as they do the hypervisor.
+	hostChecks      func() []check
+	hostChecksAfter func() []check
+	vmnetRights     func(hypervisor string) (string, error)
+	homeRoot        func() string
+	lookPath        func(string) (string, error)
+	executable      func() (string, error)
+	hostCPUs        func() int
+	hostMemMB       func() (int, error)
 	// Waits: every one has a deadline, polled at interval.
 	interval    time.Duration
 	lockTimeout time.Duration
@@ -128,19 +134,23 @@ type env struct {
 
 func defaultEnv() env {
 	return env{
-		leasesPath:  leasesPath,
-		vmnetPlist:  vmnetPlist,
-		exportsPath: exportsPath,
-		nfsdPath:    nfsdPath,
-		sudoPath:    sudoPath,
-		teePath:     teePath,
-		mvPath:      mvPath,
-		procs:       osProcesses{},
-		lookPath:    exec.LookPath,
-		executable:  executable,
-		hostCPUs:    hostinfo.CPUs,
-		hostMemMB:   hostinfo.MemoryMB,
-		interval:    250 * time.Millisecond,
+		leasesPath:      leasesPath,
+		vmnetPlist:      vmnetPlist,
+		exportsPath:     exportsPath,
+		nfsdPath:        nfsdPath,
+		sudoPath:        sudoPath,
+		teePath:         teePath,
+		mvPath:          mvPath,
+		procs:           osProcesses{},
+		hostChecks:      hostChecks,
+		hostChecksAfter: hostChecksAfter,
+		vmnetRights:     vmnetRights,
+		homeRoot:        homeRoot,
+		lookPath:        exec.LookPath,
+		executable:      executable,
+		hostCPUs:        hostinfo.CPUs,
+		hostMemMB:       hostinfo.MemoryMB,
+		interval:        250 * time.Millisecond,
 		// Longer than the longest operation: a start may wait ipTimeout
 		// plus sshTimeout.
 		lockTimeout:       6 * time.Minute,

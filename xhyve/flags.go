@@ -113,7 +113,7 @@ func (d *Driver) SetConfigFromFlags(opts drivers.DriverOptions) error {
 	d.NFSShares = opts.StringSlice(flagNFSShare)
 	d.NFSHomeRoot = ""
 	if d.NFSShareHome {
-		d.NFSHomeRoot = homeRoot()
+		d.NFSHomeRoot = d.env.homeRoot()
 	}
 	d.NFSSharesRoot = opts.String(flagNFSShareRoot)
 	d.NFSServer = opts.String(flagNFSServer)

@@ -15,6 +15,7 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso/isotest"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 )
 
@@ -27,6 +28,9 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == supervisor.NFSCommand {
 		os.Exit(supervisor.ServeNFSMain(os.Args[2:]))
 	}
+	// A Mac's real hyperkit in /usr/local/bin must not stand in for the
+	// tests' fakes.
+	hypervisor.SearchDirs = nil
 	os.Exit(m.Run())
 }
 
@@ -82,6 +86,15 @@ func testEnv(t *testing.T, store string) env {
 	e.executable = func() (string, error) { return exe, nil }
 	e.hostCPUs = func() int { return 4 }
 	e.hostMemMB = func() (int, error) { return 8192, nil }
+	// What a Mac would say of itself: these tests run as a user whose fake
+	// hypervisor is not setuid root, on any OS.
+	e.hostChecks = func() []check { return nil }
+	e.hostChecksAfter = func() []check { return nil }
+	e.vmnetRights = func(string) (string, error) { return "granted in tests", nil }
+	e.homeRoot = func() string { // $HOME's parent, as off macOS
+		home, _ := os.UserHomeDir()
+		return filepath.Dir(home)
+	}
 	e.interval = 20 * time.Millisecond
 	e.ipTimeout = 10 * time.Second
 	e.sshTimeout = 10 * time.Second

@@ -83,8 +83,14 @@ func Install(t testing.TB, dir, name string, b Behavior) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A new file renamed into place, never a rewrite: macOS caches an
+	// executable's code signature by vnode and kills a binary changed in place.
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, 0o755); err != nil {
+	tmp := path + ".installing"
+	if err := os.WriteFile(tmp, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
 	}
 	SetBehavior(t, path, b)

@@ -75,7 +75,7 @@ func TestReconcileAsRootIsAtomic(t *testing.T) {
 	exports := filepath.Join(dir, "exports")
 	ours := "# BEGIN: " + prefix + "/Users\n/Users 1.2.3.4\n# END: " + prefix + "/Users\n"
 	os.WriteFile(exports, []byte(ours), 0o600)
-	h := Host{Exports: exports, NFSD: "/bin/true", Root: true}
+	h := Host{Exports: exports, NFSD: exitScript(t, 0), Root: true}
 	if changed, err := h.Reconcile(prefix, nil); err != nil || !changed {
 		t.Fatalf("changed=%v err=%v", changed, err)
 	}
@@ -86,7 +86,7 @@ func TestReconcileAsRootIsAtomic(t *testing.T) {
 	if changed, _ := h.Reconcile(prefix, nil); changed {
 		t.Error("removal of nothing rewrote the file")
 	}
-	missing := Host{Exports: filepath.Join(dir, "none"), NFSD: "/bin/false", Root: true}
+	missing := Host{Exports: filepath.Join(dir, "none"), NFSD: exitScript(t, 1), Root: true}
 	if changed, err := missing.Reconcile(prefix, nil); err != nil || changed {
 		t.Errorf("missing exports file: changed=%v err=%v", changed, err)
 	}
@@ -155,7 +155,7 @@ func TestConcurrentReconcile(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			h := Host{Exports: exports, NFSD: "/bin/true", Root: true}
+			h := Host{Exports: exports, NFSD: exitScript(t, 0), Root: true}
 			if _, err := h.Reconcile(fmt.Sprintf("docker-machine-driver-xhyve /m/dev%d ", i), nil); err != nil {
 				errs <- err
 			}
@@ -320,7 +320,7 @@ func TestReconcileLockHeld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := Host{Exports: filepath.Join(link, "exports"), NFSD: "/bin/true", Root: true, LockTimeout: 300 * time.Millisecond}
+	h := Host{Exports: filepath.Join(link, "exports"), NFSD: exitScript(t, 0), Root: true, LockTimeout: 300 * time.Millisecond}
 	start := time.Now()
 	changed, err := h.Reconcile(prefix, nil)
 	if took := time.Since(start); took < h.LockTimeout || took > 5*time.Second {
@@ -369,7 +369,7 @@ func TestReconcileIgnoresOldLockPath(t *testing.T) {
 	dir := t.TempDir()
 	ours := "# BEGIN: " + prefix + "/Users\n/Users 1.2.3.4\n# END: " + prefix + "/Users\n"
 	os.WriteFile(filepath.Join(dir, "exports"), []byte(ours), 0o644)
-	h := Host{Exports: filepath.Join(dir, "exports"), NFSD: "/bin/true", Root: true}
+	h := Host{Exports: filepath.Join(dir, "exports"), NFSD: exitScript(t, 0), Root: true}
 	if changed, err := h.Reconcile(prefix, nil); err != nil || !changed {
 		t.Fatalf("changed=%v err=%v", changed, err)
 	}
@@ -394,4 +394,15 @@ func inPrivateTmp(t *testing.T, unshare string) {
 		t.Fatalf("in a private /tmp: %v\n%s", err, out)
 	}
 	t.Logf("ran in a private /tmp:\n%s", out)
+}
+
+// exitScript is a program that only exits with code: macOS has no
+// /bin/true or /bin/false.
+func exitScript(t *testing.T, code int) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), fmt.Sprintf("exit%d", code))
+	if err := os.WriteFile(p, []byte(fmt.Sprintf("#!/bin/sh\nexit %d\n", code)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

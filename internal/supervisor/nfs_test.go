@@ -34,7 +34,7 @@ func nfsVM(t *testing.T, share string) *vm {
 	t.Helper()
 	leases := filepath.Join(t.TempDir(), "dhcpd_leases")
 	v := newVM(t, fakehv.Behavior{Dialect: "xhyve", PowerOffMS: 50, Leases: leases, LeaseIP: "127.0.0.1"})
-	out, err := exec.Command(v.hv, "-M", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef").Output()
+	out, err := exec.Command(v.hv, "-M", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef", "-s", "2:0,virtio-net", "-f", "kexec,/dev/null,,").Output()
 	mac, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "MAC: ")
 	if err != nil || !ok {
 		t.Fatalf("fake -M: %q %v", out, err)

@@ -1,6 +1,6 @@
-//go:build linux
-
 // Command fakehv is a fake xhyve/hyperkit for unit tests; see package fakehv.
+// It builds and runs on macOS and Linux: only its console pty differs
+// (pty_darwin.go, pty_linux.go).
 package main
 
 import (
@@ -11,14 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
-	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 )
 
@@ -34,6 +30,12 @@ func main() {
 	if err != nil {
 		die("%v", err)
 	}
+	// Started through a symlink (hyperkit installed as com.docker.hyperkit),
+	// macOS reports the link and Linux the target: the behaviour file and
+	// the counters live next to the installed binary on both.
+	if resolved, err := filepath.EvalSymlinks(self); err == nil {
+		self = resolved
+	}
 	var b fakehv.Behavior
 	if data, err := os.ReadFile(self + ".json"); err == nil {
 		if err := json.Unmarshal(data, &b); err != nil {
@@ -43,7 +45,7 @@ func main() {
 	if b.Dialect == "" {
 		b.Dialect = "xhyve"
 	}
-	a, err := parse(os.Args[1:])
+	a, err := parse(b.Dialect, os.Args[1:])
 	if err != nil {
 		die("%v", err)
 	}
@@ -56,8 +58,9 @@ func main() {
 		fmt.Println(b.FailStart) // vmnet reports on stdout
 		os.Exit(1)
 	case a.mac:
-		if a.uuid == "" {
-			die("vmnet: -M needs -U")
+		// The MAC is printed during virtio-net setup, from the -U id.
+		if a.uuid == "" || !a.net {
+			die("-M needs -U and a virtio-net slot: the MAC is printed during virtio-net setup")
 		}
 		fmt.Printf("MAC: %s\n", macFor(a.uuid))
 		return
@@ -69,15 +72,28 @@ func main() {
 	if a.pidfile == "" || a.uuid == "" || a.kernel == "" {
 		die("fake needs -F, -U and -f kexec")
 	}
+	if err := a.checkFiles(); err != nil {
+		die("%v", err)
+	}
 	time.Sleep(time.Duration(b.SetupMS) * time.Millisecond)
+	// Catch SIGTERM before the pidfile says the VM exists, so that a caller
+	// who saw the pidfile gets the power button, never a kill by the race;
+	// the loop below decides between the two from ACPIAfterMS.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM)
 	pf, err := os.OpenFile(a.pidfile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		die("pidfile: %v", err)
 	}
-	pty, ptyName := openPTY()
+	pty, ptyName, err := openPTY()
+	if err != nil {
+		os.Remove(a.pidfile) // a failed start is a normal exit: no pidfile left
+		die("console: %v", err)
+	}
 	if a.tty != "" {
 		os.Remove(a.tty)
 		if err := os.Symlink(ptyName, a.tty); err != nil {
+			os.Remove(a.pidfile)
 			die("autopty link: %v", err)
 		}
 	}
@@ -101,15 +117,15 @@ func main() {
 	if b.Leases != "" {
 		go func() {
 			time.Sleep(time.Duration(b.LeaseAfterMS) * time.Millisecond)
-			writeLease(b.Leases, b.LeaseIP, macFor(a.uuid))
+			if err := writeLease(b.Leases, b.LeaseIP, macFor(a.uuid), time.Now().Add(time.Hour)); err != nil {
+				fmt.Fprintf(os.Stderr, "fakehv: dhcp: %v\n", err)
+			}
 		}()
 	}
 	if b.SSHAddr != "" {
 		go serveBanner(b.SSHAddr)
 	}
 
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM)
 	var fate <-chan time.Time
 	code := -1
 	resets := countFile(self + ".resets")
@@ -140,111 +156,13 @@ func main() {
 	}
 }
 
-type args struct {
-	version, mac            bool
-	uuid, pidfile, tty      string
-	kernel, initrd, cmdline string
-}
-
-func parse(argv []string) (args, error) {
-	var a args
-	for i := 0; i < len(argv); i++ {
-		opt := argv[i]
-		next := func() (string, error) {
-			if i+1 >= len(argv) {
-				return "", fmt.Errorf("option %s needs a value", opt)
-			}
-			i++
-			return argv[i], nil
-		}
-		switch opt {
-		case "-v":
-			a.version = true
-		case "-M":
-			a.mac = true
-		case "-A", "-u", "-H", "-P":
-		case "-U", "-c", "-m", "-s", "-l", "-F", "-f":
-			v, err := next()
-			if err != nil {
-				return a, err
-			}
-			if err := a.set(opt, v); err != nil {
-				return a, err
-			}
-		default:
-			return a, fmt.Errorf("illegal option %s", opt)
-		}
-	}
-	return a, nil
-}
-
-func (a *args) set(opt, v string) error {
-	switch opt {
-	case "-U":
-		a.uuid = v
-	case "-F":
-		a.pidfile = v
-	case "-c", "-m":
-		if _, err := strconv.Atoi(strings.TrimSuffix(v, "M")); err != nil {
-			return fmt.Errorf("bad %s %q", opt, v)
-		}
-	case "-l":
-		if p, ok := strings.CutPrefix(v, "com1,autopty="); ok {
-			a.tty = p
-		} else if v != "com1,autopty" {
-			return fmt.Errorf("unsupported -l %q", v)
-		}
-	case "-s":
-		parts := strings.Split(v, ",")
-		if len(parts) > 2 && (parts[1] == "virtio-blk" || parts[1] == "ahci-cd") {
-			if _, err := os.Stat(parts[2]); err != nil {
-				return fmt.Errorf("-s %s: %v", v, err)
-			}
-		}
-	case "-f":
-		parts := strings.SplitN(v, ",", 4)
-		if len(parts) != 4 || parts[0] != "kexec" {
-			return fmt.Errorf("bad -f %q", v)
-		}
-		a.kernel, a.initrd, a.cmdline = parts[1], parts[2], parts[3]
-		if _, err := os.Stat(a.kernel); err != nil {
-			return fmt.Errorf("kernel: %v", err)
-		}
-	}
-	return nil
-}
-
+// macFor stands in for vmnet, whose MAC is fixed by the -U interface id
+// (docs/facts.md §3): the same UUID always gets the same address.
 func macFor(uuid string) net.HardwareAddr {
 	sum := sha256.Sum256([]byte(strings.ToLower(uuid)))
 	mac := net.HardwareAddr(sum[:6])
 	mac[0] = mac[0]&^1 | 2 // unicast, locally administered
 	return mac
-}
-
-func openPTY() (*os.File, string) {
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		die("ptmx: %v", err)
-	}
-	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		die("unlockpt: %v", err)
-	}
-	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		die("ptsname: %v", err)
-	}
-	return m, fmt.Sprintf("/dev/pts/%d", n)
-}
-
-func writeLease(path, ip string, mac net.HardwareAddr) {
-	old, _ := os.ReadFile(path)
-	hw := "1," + dhcp.FormatMAC(mac)
-	entry := fmt.Sprintf("{\n\tname=boot2docker\n\tip_address=%s\n\thw_address=%s\n\tidentifier=%s\n\tlease=0x%x\n}\n",
-		ip, hw, hw, time.Now().Add(time.Hour).Unix())
-	tmp := filepath.Join(filepath.Dir(path), ".fakehv-lease")
-	if err := os.WriteFile(tmp, append([]byte(entry), old...), 0o644); err == nil {
-		os.Rename(tmp, path)
-	}
 }
 
 func serveBanner(addr string) {

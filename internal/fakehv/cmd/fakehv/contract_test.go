@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+)
+
+// goldenGlob is where the driver keeps its real command lines, one argument
+// per line, one file per dialect named DIALECT.golden.
+const goldenGlob = "../../../hypervisor/testdata/*.golden"
+
+// goldenDir is the machine directory the goldens are written for.
+const goldenDir = "/Users/Jane Doe/.docker/machine/machines/dev"
+
+// goldenWant is what each golden must tell the fake, written out here rather
+// than derived from the golden, so that a change of the driver's command line
+// has to be accepted by the fake's reading of it, not just by itself.
+var goldenWant = map[string]args{
+	"xhyve.golden": {
+		uuid:    "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef",
+		pidfile: goldenDir + "/hypervisor.pid",
+		kernel:  goldenDir + "/vmlinuz",
+		initrd:  goldenDir + "/initrd.img",
+		cmdline: "loglevel=3 console=ttyS0 console=tty0 base host=dev opts=a,b,c",
+		cpus:    2,
+		net:     true,
+		files:   []string{goldenDir + "/boot2docker.iso", goldenDir + "/disk.img"},
+	},
+	"hyperkit.golden": {
+		uuid:    "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef",
+		pidfile: goldenDir + "/hypervisor.pid",
+		tty:     goldenDir + "/tty",
+		kernel:  goldenDir + "/vmlinuz",
+		initrd:  goldenDir + "/initrd.img",
+		cmdline: "loglevel=3 console=ttyS0 console=tty0 base host=dev opts=a,b,c",
+		cpus:    2,
+		net:     true,
+		files:   []string{goldenDir + "/boot2docker.iso", goldenDir + "/disk.img"},
+	},
+}
+
+// goldens returns each golden's file name, dialect and argv.
+func goldens(t *testing.T) map[string][]string {
+	t.Helper()
+	paths, err := filepath.Glob(goldenGlob)
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no goldens at %s: %v", goldenGlob, err)
+	}
+	out := map[string][]string{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[filepath.Base(p)] = strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	}
+	return out
+}
+
+func dialectOf(golden string) string { return strings.TrimSuffix(golden, ".golden") }
+
+// TestGoldenArgvParses: the fake reads every command line the driver makes
+// as the hypervisor documents it: the -F pidfile, the -U id, kexec split at
+// its first three commas only (the command line keeps its commas), paths with
+// spaces whole, and the console tty only for hyperkit.
+func TestGoldenArgvParses(t *testing.T) {
+	for name, argv := range goldens(t) {
+		t.Run(name, func(t *testing.T) {
+			want, ok := goldenWant[name]
+			if !ok {
+				t.Fatalf("%s has no expectation in goldenWant: add what it must yield", name)
+			}
+			got, err := parse(dialectOf(name), argv)
+			if err != nil {
+				t.Fatalf("the fake rejects the driver's %s command line: %v", dialectOf(name), err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("parse(%s) =\n%+v\nwant\n%+v", name, got, want)
+			}
+		})
+	}
+}
+
+// TestGoldenArgvBoots runs the built fake on each golden command line with
+// the machine directory moved into a temporary one (still with a space in
+// it) where the kernel, initrd, ISO and disk exist: it must boot, write its
+// pid into the golden's pidfile, announce the console pty (and link it at
+// hyperkit's tty), serve the guest's output on it, and power off on SIGTERM
+// with the dialect's status, removing the pidfile.
+func TestGoldenArgvBoots(t *testing.T) {
+	for name, argv := range goldens(t) {
+		t.Run(name, func(t *testing.T) {
+			dialect := dialectOf(name)
+			dir := filepath.Join(t.TempDir(), "Jane Doe", "dev")
+			argv := relocate(t, argv, dir)
+			hv := fakehv.Install(t, t.TempDir(), dialect, fakehv.Behavior{Dialect: dialect, PowerOffMS: 10, Console: "guest says hi\r\n"})
+			cmd := exec.Command(hv, argv...)
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			line, err := bufio.NewReader(stdout).ReadString('\n')
+			pty, ok := strings.CutPrefix(strings.TrimSpace(line), "COM1 connected to ")
+			if err != nil || !ok {
+				t.Fatalf("first stdout line %q (%v), want the console announcement; stderr: %s", line, err, stderr.String())
+			}
+			waitPIDFile(t, filepath.Join(dir, "hypervisor.pid"), cmd.Process.Pid)
+			if dialect == "hyperkit" {
+				if link, err := os.Readlink(filepath.Join(dir, "tty")); err != nil || link != pty {
+					t.Errorf("autopty link %q (%v), want %q", link, err, pty)
+				}
+			} else if _, err := os.Lstat(filepath.Join(dir, "tty")); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("xhyve made a tty link: %v", err)
+			}
+			if got := readTTY(t, pty, "guest says hi"); !strings.Contains(got, "guest says hi") {
+				t.Errorf("console %s gave %q", pty, got)
+			}
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			err = cmd.Wait()
+			var exit *exec.ExitError
+			code := 0
+			if errors.As(err, &exit) {
+				code = exit.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if want := codes[dialect].poweroff; code != want {
+				t.Errorf("exit status %d after SIGTERM, want %s's poweroff %d; stderr: %s", code, dialect, want, stderr.String())
+			}
+			if _, err := os.Stat(filepath.Join(dir, "hypervisor.pid")); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("pidfile left at a normal exit: %v", err)
+			}
+		})
+	}
+}
+
+// TestGoldenArgvMissingFiles: without the kernel or the disk image the
+// golden names, the fake fails before the VM exists and leaves no pidfile.
+func TestGoldenArgvMissingFiles(t *testing.T) {
+	argv := goldens(t)["xhyve.golden"]
+	for _, missing := range []string{"vmlinuz", "disk.img"} {
+		t.Run(missing, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "Jane Doe", "dev")
+			argv := relocate(t, argv, dir)
+			if err := os.Remove(filepath.Join(dir, missing)); err != nil {
+				t.Fatal(err)
+			}
+			hv := fakehv.Install(t, t.TempDir(), "xhyve", fakehv.Behavior{Dialect: "xhyve"})
+			out, err := exec.Command(hv, argv...).CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), missing) {
+				t.Errorf("without %s: %v, %q; want exit 1 naming it", missing, err, out)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "hypervisor.pid")); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("pidfile made by a failed start: %v", err)
+			}
+		})
+	}
+}
+
+// relocate rewrites the golden's machine directory to dir and creates the
+// files there that the hypervisor opens.
+func relocate(t *testing.T, argv []string, dir string) []string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"vmlinuz", "initrd.img", "boot2docker.iso", "disk.img"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := make([]string, len(argv))
+	for i, arg := range argv {
+		out[i] = strings.ReplaceAll(arg, goldenDir, dir)
+	}
+	return out
+}
+
+// waitPIDFile waits for path to hold pid: the fake writes it once the VM
+// exists, just after announcing the console.
+func waitPIDFile(t *testing.T, path string, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		data, _ := os.ReadFile(path)
+		if strings.TrimSpace(string(data)) == strconv.Itoa(pid) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pidfile %s holds %q, want %d", path, data, pid)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// readTTY opens the slave side of the console, as a user's `screen` would,
+// and reads until want arrives or 5 s pass.
+func readTTY(t *testing.T, path, want string) string {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatalf("open console: %v", err)
+	}
+	defer f.Close()
+	return readUntil(f, want)
+}
+
+// readUntil reads f until want arrives or 5 s pass; the caller closes f,
+// which ends a read still waiting.
+func readUntil(f *os.File, want string) string {
+	got := make(chan string, 1)
+	go func() {
+		var all strings.Builder
+		buf := make([]byte, 256)
+		for !strings.Contains(all.String(), want) {
+			n, err := f.Read(buf)
+			all.Write(buf[:n])
+			if err != nil {
+				break
+			}
+		}
+		got <- all.String()
+	}()
+	select {
+	case s := <-got:
+		return s
+	case <-time.After(5 * time.Second):
+		return "(nothing within 5s)"
+	}
+}
