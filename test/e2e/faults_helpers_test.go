@@ -101,35 +101,18 @@ func pluginOf(dmPID int) int {
 }
 
 // startDM starts docker-machine with args and returns the running command
-// and its output buffer.
-func startDM(t *testing.T, env []string, args ...string) (*exec.Cmd, *syncBuffer) {
+// and its output. exec writes one writer given as both Stdout and Stderr
+// from one goroutine at a time; read it once the command has ended.
+func startDM(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command("docker-machine", args...)
 	cmd.Env = append(os.Environ(), env...)
-	out := &syncBuffer{}
+	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	return cmd, out
-}
-
-// syncBuffer is a bytes.Buffer safe for a command's two output streams.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // waitUntil polls cond every interval until it holds or timeout passes.

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -85,6 +86,7 @@ func faultKilledCreate(t *testing.T, l *ledger) {
 		cmd, out := startDM(t, nil, "create", "-d", "xhyve", "--xhyve-uuid", uuid, "--xhyve-nfs-share", share, name)
 		if !waitUntil(5*time.Minute, 2*time.Millisecond, ph.ready) {
 			cmd.Process.Kill()
+			cmd.Wait()
 			t.Fatalf("%s: never reached:\n%s", ph.name, out)
 		}
 		killPID(pluginOf(cmd.Process.Pid))
@@ -174,7 +176,7 @@ func faultExtraPipe(t *testing.T, l *ledger, name string) {
 	defer r.Close()
 	cmd := exec.Command("docker-machine", "start", name)
 	cmd.ExtraFiles = []*os.File{w}
-	out := &syncBuffer{}
+	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -40,29 +39,11 @@ func TestBuiltinNFS(t *testing.T) {
 	g1 := "/nfsshares" + one
 
 	t.Run("host file in the guest and in a container", func(t *testing.T) {
-		if got := ssh(t, m1, "cat "+g1+"/hello.txt"); got != "hello from the host" {
-			t.Errorf("guest reads %q", got)
-		}
-		docker(t, m1, "import", guestFile("image.tar"), "e2e/busybox")
-		got := docker(t, m1, "run", "--rm", "-v", g1+":/src", "e2e/busybox", "cat", "/src/hello.txt")
-		if strings.TrimSpace(got) != "hello from the host" {
-			t.Errorf("container reads %q", got)
-		}
+		assertHostFileShared(t, m1, g1)
 	})
 
 	t.Run("guest writes are the user's, chown changes nothing", func(t *testing.T) {
-		ssh(t, m1, "echo from the guest > "+g1+"/guest.txt && sudo chown 4321:4321 "+g1+"/guest.txt")
-		p := filepath.Join(one, "guest.txt")
-		if got := readFile(t, p); got != "from the guest\n" {
-			t.Errorf("host reads %q", got)
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sys := st.Sys().(*syscall.Stat_t); int(sys.Uid) != os.Getuid() || int(sys.Gid) != os.Getgid() {
-			t.Errorf("guest.txt is %d:%d on the host, want the user's %d:%d", sys.Uid, sys.Gid, os.Getuid(), os.Getgid())
-		}
+		assertGuestWriteIsUsers(t, m1, g1, one, "sudo chown 4321:4321 "+g1+"/guest.txt")
 	})
 
 	t.Run("rename and a symlink within the share", func(t *testing.T) {

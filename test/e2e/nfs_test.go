@@ -42,31 +42,12 @@ func TestNFSShares(t *testing.T) {
 	assertExported(t, src, ip)
 
 	t.Run("host file in the guest and in a container", func(t *testing.T) {
-		if got := ssh(t, one, "cat "+guestSrc+"/hello.txt"); got != "hello from the host" {
-			t.Errorf("guest reads %q", got)
-		}
-		docker(t, one, "import", guestFile("image.tar"), "e2e/busybox")
-		got := docker(t, one, "run", "--rm", "-v", guestSrc+":/src", "e2e/busybox", "cat", "/src/hello.txt")
-		if strings.TrimSpace(got) != "hello from the host" {
-			t.Errorf("container reads %q", got)
-		}
+		assertHostFileShared(t, one, guestSrc)
 	})
 
 	t.Run("guest writes belong to the user", func(t *testing.T) {
-		ssh(t, one, "echo from the guest > "+guestSrc+"/guest.txt")
-		p := filepath.Join(src, "guest.txt")
-		if got := readFile(t, p); got != "from the guest\n" {
-			t.Errorf("host reads %q", got)
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sys := st.Sys().(*syscall.Stat_t)
 		// The guest's docker user is uid 1000; -mapall makes it the creator.
-		if int(sys.Uid) != os.Getuid() || int(sys.Gid) != os.Getgid() {
-			t.Errorf("guest.txt is owned by %d:%d on the host, want %d:%d", sys.Uid, sys.Gid, os.Getuid(), os.Getgid())
-		}
+		assertGuestWriteIsUsers(t, one, guestSrc, src, "")
 	})
 
 	t.Run("survives stop and start", func(t *testing.T) {
@@ -127,6 +108,43 @@ func TestNFSShares(t *testing.T) {
 
 	if got := readFile(t, exportsFile); got != userLines {
 		t.Errorf("exports after every rm:\n%q\nwant the user's lines byte for byte:\n%q", got, userLines)
+	}
+}
+
+// assertHostFileShared: the guest, and a container bind-mounting the
+// share, read the host's hello.txt through the share mounted at guestDir.
+func assertHostFileShared(t *testing.T, machine, guestDir string) {
+	t.Helper()
+	if got := ssh(t, machine, "cat "+guestDir+"/hello.txt"); got != "hello from the host" {
+		t.Errorf("guest reads %q", got)
+	}
+	docker(t, machine, "import", guestFile("image.tar"), "e2e/busybox")
+	got := docker(t, machine, "run", "--rm", "-v", guestDir+":/src", "e2e/busybox", "cat", "/src/hello.txt")
+	if strings.TrimSpace(got) != "hello from the host" {
+		t.Errorf("container reads %q", got)
+	}
+}
+
+// assertGuestWriteIsUsers: a file the guest writes into the share (then
+// runs then on, e.g. a chown) appears on the host in hostDir, owned by the
+// user who runs the VM.
+func assertGuestWriteIsUsers(t *testing.T, machine, guestDir, hostDir, then string) {
+	t.Helper()
+	cmd := "echo from the guest > " + guestDir + "/guest.txt"
+	if then != "" {
+		cmd += " && " + then
+	}
+	ssh(t, machine, cmd)
+	p := filepath.Join(hostDir, "guest.txt")
+	if got := readFile(t, p); got != "from the guest\n" {
+		t.Errorf("host reads %q", got)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sys := st.Sys().(*syscall.Stat_t); int(sys.Uid) != os.Getuid() || int(sys.Gid) != os.Getgid() {
+		t.Errorf("guest.txt is %d:%d on the host, want the user's %d:%d", sys.Uid, sys.Gid, os.Getuid(), os.Getgid())
 	}
 }
 
