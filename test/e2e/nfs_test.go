@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,11 +181,17 @@ func readFile(t *testing.T, p string) string {
 	return string(data)
 }
 
+// pinned counts the addresses pinAddress gave out in this run.
+var pinned int
+
 // pinAddress makes the sandbox's DHCP server give mac a new address on its
 // next boot, as vmnet may after a lease expires, and returns the address.
 func pinAddress(t *testing.T, mac string) string {
 	t.Helper()
-	const ip = "192.168.64.200"
+	// Each pin its own address: dnsmasq keeps an address leased to the
+	// MAC an earlier test pinned it to, long after that machine is gone.
+	pinned++
+	ip := fmt.Sprintf("192.168.64.%d", 200+pinned)
 	state := os.Getenv("XHYVE_SANDBOX_STATE")
 	f, err := os.OpenFile(filepath.Join(state, "dhcp-hosts"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
