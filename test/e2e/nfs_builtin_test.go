@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -130,6 +131,10 @@ func TestBuiltinNFS(t *testing.T) {
 			t.Errorf("machine one's server did not log the refusal:\n%s", log)
 		}
 		dm(t, "rm", "-y", m1)
+		if c, err := net.DialTimeout("tcp", addr, 2*time.Second); err == nil {
+			c.Close()
+			t.Errorf("machine one's NFS server still listens on %s after its rm", addr)
+		}
 		if got := ssh(t, m2, "cat /nfsshares"+two+"/two.txt"); got != "machine two's share" {
 			t.Errorf("after machine one's rm, machine two reads %q", got)
 		}
