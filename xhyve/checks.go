@@ -140,7 +140,7 @@ func (d *Driver) checkStore() (string, error) {
 	}
 	free := int64(st.Bavail) * int64(st.Bsize) >> 20
 	if free < minFreeMB {
-		return "", fmt.Errorf("the store %s has %d MB free, less than the %d MB a create needs; free some space", store, free, minFreeMB)
+		return "", fmt.Errorf("no space: the store %s has %d MB free, less than the %d MB a create needs; free some space or set MACHINE_STORAGE_PATH elsewhere", store, free, minFreeMB)
 	}
 	return fmt.Sprintf("%s is writable, %d MB free", store, free), nil
 }

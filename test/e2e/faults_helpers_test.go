@@ -131,27 +131,18 @@ func killPID(pid int) {
 	}
 }
 
-// damageSUSP returns the ISO with the first System Use entry of its root
-// directory's "." record given length 0: the damage that made the reader
-// loop without end.
-func damageSUSP(t *testing.T, iso []byte) []byte {
+// damageRoot returns the ISO with its root directory moved past the end of
+// the image (in both byte orders of the primary volume descriptor): no file
+// can be read.
+func damageRoot(t *testing.T, iso []byte) []byte {
 	t.Helper()
 	const pvd = 16 * 2048
 	if len(iso) < pvd+2048 || string(iso[pvd+1:pvd+6]) != "CD001" {
 		t.Fatal("not an ISO 9660 image")
 	}
-	root := iso[pvd+156 : pvd+156+34]
-	extent := int(binary.LittleEndian.Uint32(root[2:6])) * 2048
-	dot := iso[extent:]
-	recLen, nameLen := int(dot[0]), int(dot[32])
-	su := 33 + nameLen
-	if su%2 == 1 {
-		su++ // padding after an even-length name
-	}
-	if su+4 > recLen {
-		t.Fatal("the root's \".\" record has no System Use area")
-	}
 	out := append([]byte(nil), iso...)
-	out[extent+su+2] = 0
+	root := out[pvd+156 : pvd+156+34]
+	binary.LittleEndian.PutUint32(root[2:6], 0x7fffffff)
+	binary.BigEndian.PutUint32(root[6:10], 0x7fffffff)
 	return out
 }
