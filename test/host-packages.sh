@@ -7,9 +7,10 @@
 #   test/unit-packages.txt          make test (cgo for go test -race)
 #   test/tools/host-packages.txt    make tools (HTTPS to the Go module proxy)
 #   test/guest/host-packages.txt    test/guest/build.sh (make guest)
-#   test/sandbox/host-packages.txt  test/sandbox/sandbox.sh, selftest, e2e
-# The Makefile, build.sh, smoke.sh, sandbox.sh and .ci/run all go through
-# this script: one way of checking and installing.
+#   test/sandbox/host-packages.txt  test/sandbox/sandbox.sh and what runs in it
+#   test/bench-packages.txt         make bench
+# The Makefile, build.sh, sandbox.sh and .ci/run all go through this
+# script: one way of checking and installing.
 #
 # Installed state comes from dpkg-query (trying commands would miss packages
 # whose files are not commands, e.g. nfs-ganesha-vfs or libc6-dev). Nothing

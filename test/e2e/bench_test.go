@@ -70,7 +70,11 @@ func report(t *testing.T, f *figures) {
 	if out == "" {
 		out = "../../bench.json"
 	}
-	data, _ := json.MarshalIndent(map[string]any{"when": time.Now().UTC(), "rows": f.rows}, "", "  ")
+	data, err := json.MarshalIndent(map[string]any{"when": time.Now().UTC(), "rows": f.rows}, "", "  ")
+	if err != nil {
+		t.Errorf("encode the figures: %v", err)
+		return
+	}
 	if err := os.WriteFile(out, append(data, '\n'), 0o644); err != nil {
 		t.Errorf("write %s: %v", out, err)
 	}

@@ -55,8 +55,9 @@
 # when missing (they are needed as mountpoints) and are left in place. The
 # run's state directory <repo>/.cache/sandbox/run.<pid> is a tmpfs mountpoint
 # inside the namespace and is removed at exit (an empty one left behind by a
-# SIGKILLed run is removed by the next run). /etc, /run and /sbin are not
-# changed.
+# SIGKILLed run is removed by the next run; a sandbox started inside a
+# sandbox keeps it in the outer run's state instead). /etc, /run and /sbin
+# are not changed.
 #
 # Environment knobs:
 #   XHYVE_E2E_GUEST       guest OUTDIR (default <repo>/.cache/guest)
@@ -82,11 +83,12 @@ if [ "${XHYVE_SANDBOX_INNER:-}" != 1 ]; then
 	QEMU=${XHYVE_STANDIN_QEMU:-$(command -v qemu-system-x86_64 || true)}
 	[ -n "$QEMU" ] || die "qemu-system-x86_64 not found (qemu-system-x86 is installed: is /usr/bin on PATH?)"
 
-	# The stand-in: (re)build it when missing or older than its sources.
+	# The hypervisor stand-in (test/standin), installed under the names the
+	# driver looks for: (re)built when missing or older than its sources.
 	BIN="$ROOT/.cache/bin"
-	if [ ! -x "$BIN/xhyve" ] || [ -n "$(find "$ROOT/test/xhyve" -name '*.go' -newer "$BIN/xhyve" 2>/dev/null | head -n1)" ]; then
-		echo "sandbox: building the xhyve stand-in" >&2
-		(cd "$ROOT" && CGO_ENABLED=0 go build -o "$BIN/xhyve" ./test/xhyve) || die "building the stand-in failed"
+	if [ ! -x "$BIN/xhyve" ] || [ -n "$(find "$ROOT/test/standin" -name '*.go' -newer "$BIN/xhyve" 2>/dev/null | head -n1)" ]; then
+		echo "sandbox: building the hypervisor stand-in (test/standin) as xhyve and hyperkit" >&2
+		(cd "$ROOT" && CGO_ENABLED=0 go build -o "$BIN/xhyve" ./test/standin) || die "building the stand-in failed"
 	fi
 	[ -e "$BIN/hyperkit" ] || ln -s xhyve "$BIN/hyperkit"
 	# The nfsd stand-in (installed as /sbin/nfsd inside), the same way.
@@ -101,12 +103,21 @@ if [ "${XHYVE_SANDBOX_INNER:-}" != 1 ]; then
 	done
 
 	# Per-run state directory; remove empty ones of runs that are gone.
-	mkdir -p "$ROOT/.cache/sandbox"
-	for d in "$ROOT"/.cache/sandbox/run.*; do
-		[ -d "$d" ] || continue
-		kill -0 "${d##*.}" 2>/dev/null || rmdir "$d" 2>/dev/null || true
-	done
-	STATE="$ROOT/.cache/sandbox/run.$$"
+	# A sandbox started inside a sandbox keeps its state inside the outer
+	# run's and cleans nothing: the pids of other runs are invisible there,
+	# and removing a directory that is a live run's tmpfs mountpoint in its
+	# own mount namespace would unmount that run's state (Linux detaches the
+	# mounts of a removed directory).
+	if [ -n "${XHYVE_SANDBOX_STATE:-}" ]; then
+		STATE="$XHYVE_SANDBOX_STATE/nested.$$"
+	else
+		mkdir -p "$ROOT/.cache/sandbox"
+		for d in "$ROOT"/.cache/sandbox/run.*; do
+			[ -d "$d" ] || continue
+			kill -0 "${d##*.}" 2>/dev/null || rmdir "$d" 2>/dev/null || true
+		done
+		STATE="$ROOT/.cache/sandbox/run.$$"
+	fi
 	rm -rf "$STATE"
 	mkdir -p "$STATE"
 

@@ -1,7 +1,11 @@
-// Command xhyve is a stand-in for macOS's xhyve and hyperkit hypervisors,
-// for the Linux end-to-end harness (see test/README.md). It is written from
-// the documented behaviour of the real binaries (docs/facts.md §3),
-// not from the driver.
+// Command standin is the stand-in for macOS's xhyve and hyperkit
+// hypervisors, for the Linux harness (see test/README.md). It is installed
+// as .cache/bin/xhyve with .cache/bin/hyperkit a symlink to it: the driver
+// looks for those names. It is written from the documented behaviour of the
+// real binaries (docs/facts.md §3, and §4 for what vmnet gives the VM), not
+// from the driver, and imports none of the driver's packages; its contract
+// test (contract_test.go) checks that the driver's golden command lines
+// (internal/hypervisor/testdata/*.golden) mean to it what the golden says.
 //
 // One binary, two dialects, chosen by the name it is invoked as:
 // "hyperkit" selects hyperkit, any other name xhyve. It takes their command
@@ -122,4 +126,13 @@
 // SIGINT, SIGHUP: default action (die), as the real binaries have no handler.
 // SIGKILL: QEMU dies too (Pdeathsig), the tap goes, the pidfile stays.
 // Exits handled by the stand-in remove the pidfile.
+//
+// # The harness's extension: host sleep (SIGUSR1, SIGUSR2)
+//
+// Not xhyve behaviour (the real binaries have no such signals; a Mac's
+// sleep simply stops their vCPUs): once the VM runs, SIGUSR1 stops it
+// (QMP "stop") and SIGUSR2 lets it go on (QMP "cont"). QEMU's virtual clock
+// stands still meanwhile, so the guest wakes up behind by as long as it
+// was stopped, as after a Mac's sleep. Only test/sleep-vm.sh (and the e2e
+// clock test through it) sends them; the driver never does.
 package main

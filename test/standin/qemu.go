@@ -17,6 +17,28 @@ type disk struct {
 	slot Slot
 }
 
+// parseDisk reads a disk slot's config, PATH[,option...] (docs/facts.md
+// §3: the options after the path are split on commas, so the path cannot
+// hold one). It only parses; opening the file is the device setup's job.
+func parseDisk(s Slot) (disk, error) {
+	if !s.HasConfig || s.Config == "" {
+		return disk{}, fmt.Errorf("%s: backing file required", s.Emul)
+	}
+	parts := strings.Split(s.Config, ",")
+	dk := disk{emul: s.Emul, path: parts[0], slot: s}
+	for _, o := range parts[1:] {
+		switch {
+		case o == "nocache", o == "sync", o == "direct":
+		case o == "ro":
+			dk.ro = true
+		case strings.HasPrefix(o, "sectorsize="):
+		default:
+			return disk{}, fmt.Errorf("Invalid device option \"%s\"", o)
+		}
+	}
+	return dk, nil
+}
+
 // plan is what the device setup decided; buildQEMUArgs turns it into a QEMU
 // command line.
 type plan struct {

@@ -1,0 +1,151 @@
+//go:build e2e && selftest
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestSelftestBoot, for each dialect: the documented command line boots
+// the tiny guest; the COM1 line, the pidfile with the stand-in's pid, a
+// DHCP lease for the -M MAC in bootpd's format, a console that can be read
+// and typed into, a tap on the bridge, the guest reachable; SIGTERM is the
+// power button and the dialect's poweroff status follows, leaving no
+// pidfile, QEMU or tap, and the lease (docs/facts.md §3, §4). hyperkit's
+// console also links the pty at PATH (replacing a stale link) and logs it.
+func TestSelftestBoot(t *testing.T) {
+	bridge := os.Getenv("XHYVE_STANDIN_BRIDGE")
+	for _, d := range dialects {
+		t.Run(d.prog, func(t *testing.T) {
+			u := newUUID(t)
+			mac := standinMAC(t, d.prog, u)
+			hw := bootpdMAC(t, mac)
+			dir := t.TempDir()
+			pidfile := filepath.Join(dir, "pid")
+			console, link, logFile := "autopty", "", ""
+			if d.prog == "hyperkit" {
+				link, logFile = filepath.Join(dir, "tty"), filepath.Join(dir, "console.log")
+				if err := os.Symlink("/nonexistent", link); err != nil { // a stale link to replace
+					t.Fatal(err)
+				}
+				console = "autopty=" + link + ",log=" + logFile
+			}
+			v := startHV(t, d.prog, tinyBootArgs(t, u, pidfile, console, guestCmdline)...)
+			pts := v.attachPTY(30 * time.Second)
+			t.Logf("COM1 connected to %s after %s", pts, v.since())
+			if link != "" {
+				if got, _ := os.Readlink(link); got != pts {
+					t.Errorf("autopty link %s -> %q, want %q", link, got, pts)
+				}
+			}
+			if !waitFor(30*time.Second, func() bool { b, _ := os.ReadFile(pidfile); return len(b) > 0 }) {
+				t.Fatalf("no pidfile after %s", v.since())
+			}
+			if b, _ := os.ReadFile(pidfile); string(b) != strconv.Itoa(v.pid()) {
+				t.Errorf("pidfile holds %q, the stand-in is %d", b, v.pid())
+			}
+			lease := waitLease(t, mac, "", 90*time.Second)
+			t.Logf("lease for %s after %s:\n%s", mac, v.since(), indent(lease["text"]))
+			format := regexp.MustCompile(`^\{\n\tname=boot2docker\n\tip_address=192\.168\.64\.[0-9]+\n\thw_address=1,` +
+				regexp.QuoteMeta(hw) + `\n\tidentifier=1,` + regexp.QuoteMeta(hw) + `\n\tlease=0x[0-9a-f]+\n\}\n$`)
+			if !format.MatchString(lease["text"]) {
+				t.Errorf("lease entry not in bootpd format")
+			}
+			ip := lease["ip_address"]
+			if !v.waitConsole(guestReady, 60*time.Second) {
+				t.Fatal("the pty reader never saw the guest get ready")
+			}
+			t.Logf("console: guest ready (ip %s) after %s", ip, v.since())
+			if logFile != "" && !waitFor(10*time.Second, func() bool { b, _ := os.ReadFile(logFile); return strings.Contains(string(b), guestReady) }) {
+				t.Errorf("log=%s does not hold the console", logFile)
+			}
+			if tp := taps(); len(tp) != 1 || onlyValue(tp) != bridge {
+				t.Errorf("taps %v, want one on %s", tp, bridge)
+			}
+			if !v.waitConsole(guestPrompt, 30*time.Second) {
+				t.Fatal("no shell prompt")
+			}
+			v.typeLine("echo typed-$((6*7))")
+			if !v.waitConsole("typed-42", 20*time.Second) {
+				t.Error("typing into the pty does not reach the guest's shell")
+			}
+			if !pingable(ip) {
+				t.Errorf("the host does not reach the guest at %s", ip)
+			}
+
+			start := time.Now()
+			v.cmd.Process.Signal(syscall.SIGTERM)
+			if code := v.mustExit(60 * time.Second); code != d.poweroff {
+				t.Errorf("SIGTERM: status %d, want %d (ACPI poweroff)", code, d.poweroff)
+			}
+			t.Logf("SIGTERM to exit: %.1fs", time.Since(start).Seconds())
+			if !strings.Contains(v.console.String(), guestPowerButton) {
+				t.Error("the guest saw no power-button press")
+			}
+			if _, err := os.Lstat(pidfile); !os.IsNotExist(err) {
+				t.Errorf("pidfile left after a poweroff: %v", err)
+			}
+			if q := qemuOf(u); len(q) != 0 {
+				t.Errorf("QEMU left: %q", q)
+			}
+			if !waitFor(5*time.Second, func() bool { return len(taps()) == 0 }) {
+				t.Errorf("taps left: %v", taps())
+			}
+			if leaseOf(t, mac) == nil {
+				t.Error("the lease went with the VM (bootpd keeps it)")
+			}
+			if got := v.stdout.String(); got != "COM1 connected to "+pts+"\n" {
+				t.Errorf("stdout holds more than the COM1 line: %q", got)
+			}
+		})
+	}
+}
+
+// TestSelftestGuestExits: how the guest stops decides the exit status, per
+// dialect (docs/facts.md §3): reboot, halt, a kernel panic (pvpanic) and a
+// triple fault (reboot=t makes the kernel reboot through one); the pidfile
+// goes in every case.
+func TestSelftestGuestExits(t *testing.T) {
+	type exit struct {
+		name, prog, cmdline, typed string
+		want                       int
+	}
+	var cases []exit
+	for _, d := range dialects {
+		cases = append(cases,
+			exit{"reboot", d.prog, guestCmdline, "reboot", d.reset},
+			exit{"halt", d.prog, guestCmdline, "halt", d.halt})
+	}
+	cases = append(cases,
+		exit{"panic", "xhyve", guestCmdline, "echo c > /proc/sysrq-trigger", 3},
+		exit{"triple fault", "hyperkit", guestCmdline + " reboot=t", "reboot", 3})
+	for _, c := range cases {
+		t.Run(c.prog+" "+c.name, func(t *testing.T) {
+			pidfile := filepath.Join(t.TempDir(), "pid")
+			v := bootTiny(t, c.prog, tinyBootArgs(t, newUUID(t), pidfile, "autopty", c.cmdline))
+			start := time.Now()
+			v.typeLine(c.typed)
+			if code := v.mustExit(60 * time.Second); code != c.want {
+				t.Errorf("guest %s: status %d, want %d", c.name, code, c.want)
+			}
+			t.Logf("guest %s to exit: %.1fs", c.name, time.Since(start).Seconds())
+			if _, err := os.Lstat(pidfile); !os.IsNotExist(err) {
+				t.Errorf("pidfile left: %v", err)
+			}
+		})
+	}
+}
+
+func onlyValue(m map[string]string) string {
+	for _, v := range m {
+		return v
+	}
+	return ""
+}
