@@ -181,18 +181,28 @@ func readFile(t *testing.T, p string) string {
 	return string(data)
 }
 
-// pinned counts the addresses pinAddress gave out in this run.
-var pinned int
+// pinned holds the addresses pinAddress gave out in this run.
+var pinned = map[string]bool{}
 
 // pinAddress makes the sandbox's DHCP server give mac a new address on its
 // next boot, as vmnet may after a lease expires, and returns the address.
+// dnsmasq gives out addresses upwards from .2 and will not hand a pinned
+// address to its MAC while another MAC leases it, so the pin is the highest
+// address that no lease holds and no earlier pin took.
 func pinAddress(t *testing.T, mac string) string {
 	t.Helper()
-	// Each pin its own address: dnsmasq keeps an address leased to the
-	// MAC an earlier test pinned it to, long after that machine is gone.
-	pinned++
-	ip := fmt.Sprintf("192.168.64.%d", 200+pinned)
 	state := os.Getenv("XHYVE_SANDBOX_STATE")
+	leased := leasedAddresses(t, filepath.Join(state, "dnsmasq.leases"))
+	ip := ""
+	for n := 254; n > 1 && ip == ""; n-- {
+		if a := fmt.Sprintf("192.168.64.%d", n); !leased[a] && !pinned[a] {
+			ip = a
+		}
+	}
+	if ip == "" {
+		t.Fatal("pin an address: every address of 192.168.64.0/24 is leased")
+	}
+	pinned[ip] = true
 	f, err := os.OpenFile(filepath.Join(state, "dhcp-hosts"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		t.Fatal(err)
@@ -200,7 +210,9 @@ func pinAddress(t *testing.T, mac string) string {
 	if _, err := f.WriteString(mac + "," + ip + "\n"); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	pid, err := os.ReadFile(filepath.Join(state, "dnsmasq.pid"))
 	if err != nil {
 		t.Fatal(err)
@@ -209,4 +221,21 @@ func pinAddress(t *testing.T, mac string) string {
 		t.Fatalf("reload dnsmasq: %v %s", err, out)
 	}
 	return ip
+}
+
+// leasedAddresses reads dnsmasq's lease file (one lease a line: expiry,
+// MAC, address, name, client id) and returns the addresses in it.
+func leasedAddresses(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatalf("read the DHCP leases: %v", err)
+	}
+	leased := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 {
+			leased[f[2]] = true
+		}
+	}
+	return leased
 }
