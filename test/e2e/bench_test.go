@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/machine/libmachine/drivers/plugin/localbinary"
 	rpcdriver "github.com/docker/machine/libmachine/drivers/rpc"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
@@ -196,6 +197,14 @@ func benchGetState(t *testing.T, f *figures, name string) {
 	factory := rpcdriver.NewRPCClientDriverFactory()
 	defer factory.Close()
 	d, err := factory.NewRPCClientDriver("xhyve", host.Driver)
+	// libmachine starts the plugin by setting its marker variables in this
+	// process's own environment; every docker-machine run after that would
+	// inherit them and take itself for a plugin ("Unsupported driver").
+	for _, k := range []string{localbinary.PluginEnvKey, localbinary.PluginEnvDriverName} {
+		if uerr := os.Unsetenv(k); uerr != nil {
+			t.Fatal(uerr)
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
