@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -321,18 +320,4 @@ func benchSupervisor(t *testing.T, f *figures, name string) {
 	if fd2 > fd1 || th2 > th1+2 || rss2 > rss1+5 {
 		t.Errorf("the supervisor grew over an hour's checks")
 	}
-}
-
-// dirSize is the allocated bytes of the files in dir, but skip.
-func dirSize(t *testing.T, dir, skip string) int64 {
-	t.Helper()
-	var total int64
-	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() || filepath.Base(p) == skip {
-			return nil
-		}
-		total += allocated(info)
-		return nil
-	})
-	return total
 }
