@@ -1,10 +1,10 @@
 package b2diso
 
 import (
-	"fmt"
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"

@@ -17,7 +17,7 @@ import (
 // name beside it and renamed.
 func File(src, dst string, perm os.FileMode) (cloned bool, err error) {
 	tmp := filepath.Join(filepath.Dir(dst), fmt.Sprintf(".%s.clone-%d", filepath.Base(dst), os.Getpid()))
-	os.Remove(tmp) // left by a crash of this very pid: never someone else's
+	os.Remove(tmp)       // left by a crash of this very pid: never someone else's
 	defer os.Remove(tmp) // no-op after the rename
 	cloned, err = cloneFile(src, tmp)
 	if err != nil {

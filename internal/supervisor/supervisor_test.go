@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -123,9 +124,12 @@ func (v *vm) waitFor(what string, cond func(View) bool) View {
 
 // running waits for the pidfile too: the hypervisor writes it once the VM
 // exists, after the supervisor already recorded its pid.
+// running: both processes are known and the hypervisor has written its pid
+// (it creates the pidfile first and writes it after, so an empty pidfile
+// is not yet a running VM).
 func (v *vm) running(view View) bool {
-	_, err := os.Stat(v.spec.PIDFile)
-	return err == nil && view.HypervisorPID != 0 && view.SupervisorPID != 0
+	pid, err := os.ReadFile(v.spec.PIDFile)
+	return err == nil && len(bytes.TrimSpace(pid)) > 0 && view.HypervisorPID != 0 && view.SupervisorPID != 0
 }
 func gone(v View) bool { return !v.Alive() && v.Status.Done }
 
