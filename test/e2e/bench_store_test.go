@@ -20,19 +20,31 @@ func allocated(info os.FileInfo) int64 {
 	return info.Size()
 }
 
-// lsTime is the median wall time of five `docker-machine ls` in store.
-func lsTime(t *testing.T, store string) time.Duration {
+// lsSamples is how many `docker-machine ls` each store gets: a single ls
+// takes 0.2 s here and varies by +-50 ms, so a few runs cannot order two
+// stores.
+const lsSamples = 15
+
+// lsTimes is the median wall time of `docker-machine ls` in each of two
+// stores, the runs taken in turns so that drift in the machine's load
+// falls on both alike.
+func lsTimes(t *testing.T, a, b string) (time.Duration, time.Duration) {
 	t.Helper()
-	var times []time.Duration
-	for i := 0; i < 5; i++ {
+	var ta, tb []time.Duration
+	once := func(store string) time.Duration {
 		s := time.Now()
 		if out, err := run(t, time.Minute, []string{"MACHINE_STORAGE_PATH=" + store}, "docker-machine", "ls"); err != nil {
 			t.Fatalf("ls: %v\n%s", err, out)
 		}
-		times = append(times, time.Since(s))
+		return time.Since(s)
 	}
-	med, _ := stats(times)
-	return med
+	for i := 0; i < lsSamples; i++ {
+		ta = append(ta, once(a))
+		tb = append(tb, once(b))
+	}
+	ma, _ := stats(ta)
+	mb, _ := stats(tb)
+	return ma, mb
 }
 
 // benchLs: `docker-machine ls` with 1 and 11 machines, beside the built-in
@@ -53,7 +65,7 @@ func benchLs(t *testing.T, f *figures, name string) {
 		}
 	}
 	noneCreate("none0", "tcp://"+ip+":2376")
-	x1, n1 := lsTime(t, store), lsTime(t, noneStore)
+	x1, n1 := lsTimes(t, store, noneStore)
 
 	// Ten stopped copies of the machine: ls asks each plugin for its URL.
 	dm(t, "stop", name)
@@ -69,11 +81,11 @@ func benchLs(t *testing.T, f *figures, name string) {
 		noneCreate(fmt.Sprintf("none%d", i), "tcp://127.0.0.1:1")
 	}
 	dm(t, "start", name)
-	x11, n11 := lsTime(t, store), lsTime(t, noneStore)
+	x11, n11 := lsTimes(t, store, noneStore)
 	for i := 1; i <= 10; i++ {
 		os.RemoveAll(machineDir(fmt.Sprintf("%s%d", name, i))) // copies: no VM, lease or export of their own
 	}
-	f.add("docker-machine ls", fmt.Sprintf("1 machine: xhyve %.2f s, none %.2f s; 11 machines (1 up): xhyve %.2f s, none %.2f s (medians of 5)", x1.Seconds(), n1.Seconds(), x11.Seconds(), n11.Seconds()),
+	f.add("docker-machine ls", fmt.Sprintf("1 machine: xhyve %.2f s, none %.2f s; 11 machines (1 up): xhyve %.2f s, none %.2f s (medians of %d, taken in turns)", x1.Seconds(), n1.Seconds(), x11.Seconds(), n11.Seconds(), lsSamples),
 		map[string]float64{"xhyve_1_s": x1.Seconds(), "none_1_s": n1.Seconds(), "xhyve_11_s": x11.Seconds(), "none_11_s": n11.Seconds()})
 	if x11 > n11+n11/5 {
 		t.Errorf("ls of 11 xhyve machines takes %s, the none driver %s", x11, n11)
