@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -213,14 +214,24 @@ func pinAddress(t *testing.T, mac string) string {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	pid, err := os.ReadFile(filepath.Join(state, "dnsmasq.pid"))
+	reloadDHCP(t)
+	return ip
+}
+
+// reloadDHCP makes the sandbox's dnsmasq read dhcp-hosts again (SIGHUP).
+func reloadDHCP(t *testing.T) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(os.Getenv("XHYVE_SANDBOX_STATE"), "dnsmasq.pid"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := run(t, time.Minute, nil, "kill", "-HUP", strings.TrimSpace(string(pid))); err != nil {
-		t.Fatalf("reload dnsmasq: %v %s", err, out)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("dnsmasq's pid file: %v", err)
 	}
-	return ip
+	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+		t.Fatalf("reload dnsmasq: %v", err)
+	}
 }
 
 // leasedAddresses reads dnsmasq's lease file (one lease a line: expiry,

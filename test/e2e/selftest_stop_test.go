@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -183,17 +182,6 @@ func TestSelftestDHCPPin(t *testing.T) {
 	const pin = "192.168.64.200"
 	state := os.Getenv("XHYVE_SANDBOX_STATE")
 	hosts := filepath.Join(state, "dhcp-hosts")
-	hup := func() {
-		b, err := os.ReadFile(filepath.Join(state, "dnsmasq.pid"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var pid int
-		fmt.Sscan(string(b), &pid)
-		if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
-			t.Fatal(err)
-		}
-	}
 	u := newUUID(t)
 	mac := standinMAC(t, "xhyve", u)
 	args := tinyBootArgs(t, u, "", "autopty", guestCmdline)
@@ -204,8 +192,8 @@ func TestSelftestDHCPPin(t *testing.T) {
 	}
 	before := readFile(t, hosts)
 	writeFile(t, hosts, before+mac+","+pin+"\n")
-	t.Cleanup(func() { writeFile(t, hosts, before); hup() })
-	hup()
+	t.Cleanup(func() { writeFile(t, hosts, before); reloadDHCP(t) })
+	reloadDHCP(t)
 	v.cmd.Process.Signal(syscall.SIGTERM)
 	v.mustExit(60 * time.Second)
 
