@@ -11,11 +11,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
 // server is an SSH server for tests: "cat" echoes stdin, "fail" exits 3,
@@ -160,4 +163,43 @@ func TestDeadlineWithSilentServer(t *testing.T) {
 	if _, err := Run(ctx, Target{Addr: l.Addr().String(), User: "docker", KeyPath: key}, "true", nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("silent server: %v, want the deadline", err)
 	}
+}
+
+// TestRunsLeaveNothingOpen: the supervisor runs a clock check every minute
+// for the VM's life, so a command, whether it succeeds, fails or overruns
+// its deadline, must leave no descriptor or goroutine behind.
+func TestRunsLeaveNothingOpen(t *testing.T) {
+	key, pub := clientKey(t)
+	target := Target{Addr: server(t, pub), User: "docker", KeyPath: key}
+	fds0, goroutines0 := openFDs(t), runtime.NumGoroutine()
+	for i := range 60 {
+		command, timeout := []string{"echo", "fail", "hang"}[i%3], 5*time.Second
+		if command == "hang" {
+			timeout = 20 * time.Millisecond
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		if _, err := Run(ctx, target, command, nil); (err == nil) != (command == "echo") {
+			t.Errorf("%s: %v", command, err)
+		}
+		cancel()
+	}
+	// The test server ends its side of each connection a moment later.
+	var fds, goroutines int
+	err := wait.Until(10*time.Second, 20*time.Millisecond, "descriptors and goroutines back", func() (bool, error) {
+		fds, goroutines = openFDs(t), runtime.NumGoroutine()
+		return fds <= fds0 && goroutines <= goroutines0, nil
+	})
+	if err != nil {
+		t.Errorf("after 60 commands: %d descriptors (before: %d), %d goroutines (before: %d)", fds, fds0, goroutines, goroutines0)
+	}
+}
+
+// openFDs counts this process's descriptors (/dev/fd on Linux and macOS).
+func openFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/dev/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
 }

@@ -126,10 +126,15 @@ func machineFile(machine, name string) string {
 
 func tail(path string, n int) string {
 	data, _ := os.ReadFile(path)
-	if len(data) > n {
-		data = data[len(data)-n:]
+	return tailString(string(data), n)
+}
+
+// tailString is the last n bytes of s.
+func tailString(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
 	}
-	return string(data)
+	return s
 }
 
 // driverConfig reads the driver's saved settings from config.json.

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // TestSelftestBoot, for each dialect: the documented command line boots
@@ -24,7 +26,7 @@ func TestSelftestBoot(t *testing.T) {
 	bridge := os.Getenv("XHYVE_STANDIN_BRIDGE")
 	for _, d := range dialects {
 		t.Run(d.prog, func(t *testing.T) {
-			u := newUUID(t)
+			u := uuid.NewString()
 			mac := standinMAC(t, d.prog, u)
 			hw := bootpdMAC(t, mac)
 			dir := t.TempDir()
@@ -129,7 +131,7 @@ func TestSelftestGuestExits(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.prog+" "+c.name, func(t *testing.T) {
 			pidfile := filepath.Join(t.TempDir(), "pid")
-			v := bootTiny(t, c.prog, tinyBootArgs(t, newUUID(t), pidfile, "autopty", c.cmdline))
+			v := bootTiny(t, c.prog, tinyBootArgs(t, uuid.NewString(), pidfile, "autopty", c.cmdline))
 			start := time.Now()
 			v.typeLine(c.typed)
 			if code := v.mustExit(60 * time.Second); code != c.want {

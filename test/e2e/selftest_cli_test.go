@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // runStandin runs a stand-in command line that must end by itself and
@@ -27,7 +29,7 @@ var macLine = regexp.MustCompile(`^MAC: ([0-9a-f]{2}:){5}[0-9a-f]{2}\n$`)
 // reject, with their exit statuses and messages (docs/facts.md §3), for
 // both dialects; no VM is booted.
 func TestSelftestCLI(t *testing.T) {
-	u := newUUID(t)
+	u := uuid.NewString()
 	macArgs := func(uuid string) []string {
 		return []string{"-M", "-U", uuid, "-s", "2:0,virtio-net", "-f", "kexec,/dev/null,,"}
 	}
@@ -42,7 +44,7 @@ func TestSelftestCLI(t *testing.T) {
 		if hk, _, code := runStandin(t, "hyperkit", macArgs(u)...); hk != out || code != 0 {
 			t.Errorf("hyperkit -M: %q (status %d), xhyve said %q", hk, code, out)
 		}
-		if other, _, _ := runStandin(t, "xhyve", macArgs(newUUID(t))...); other == out {
+		if other, _, _ := runStandin(t, "xhyve", macArgs(uuid.NewString())...); other == out {
 			t.Errorf("another UUID gives the same MAC %q", out)
 		}
 	})

@@ -25,6 +25,8 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/disk"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+
+	"github.com/google/uuid"
 )
 
 // The guest smoke test (`make guest-smoke`, TestGuestSmoke*): the guest of
@@ -67,7 +69,7 @@ func (g *guestSmoke) newDisk(t *testing.T) {
 	if err := disk.Create(g.disk, 20000, pub); err != nil {
 		t.Fatal(err)
 	}
-	g.uuid = newUUID(t)
+	g.uuid = uuid.NewString()
 	g.mac = standinMAC(t, "xhyve", g.uuid)
 	g.ip = ""
 }

@@ -87,15 +87,6 @@ func tinyBootArgs(t *testing.T, uuid, pidfile, console, cmdline string, extra ..
 	return append(a, "-f", "kexec,"+kernel+","+initrd+","+cmdline)
 }
 
-func newUUID(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile("/proc/sys/kernel/random/uuid")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(b))
-}
-
 // lockedBuf collects output written from several goroutines.
 type lockedBuf struct {
 	mu sync.Mutex
@@ -252,13 +243,6 @@ func bootTiny(t *testing.T, prog string, args []string) *hv {
 // waitFor polls cond every 100 ms until it holds or timeout passes.
 func waitFor(timeout time.Duration, cond func() bool) bool {
 	return wait.Until(timeout, 100*time.Millisecond, "a selftest condition", func() (bool, error) { return cond(), nil }) == nil
-}
-
-func tailString(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
 }
 
 // standinMAC is what `xhyve -M` prints for uuid (docs/facts.md §3).

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // TestSelftestStalePidfile: an existing pidfile makes the start fail with
@@ -22,7 +24,7 @@ func TestSelftestStalePidfile(t *testing.T) {
 		t.Run(d.prog, func(t *testing.T) {
 			pidfile := filepath.Join(t.TempDir(), "pid")
 			writeFile(t, pidfile, "99999\n")
-			v := startHV(t, d.prog, tinyBootArgs(t, newUUID(t), pidfile, "autopty", guestCmdline)...)
+			v := startHV(t, d.prog, tinyBootArgs(t, uuid.NewString(), pidfile, "autopty", guestCmdline)...)
 			if code := v.mustExit(30 * time.Second); code != 1 || !strings.Contains(v.stderr.String(), d.msg) {
 				t.Errorf("stale pidfile: status %d, stderr %q; want 1 and %q", code, v.stderr.String(), d.msg)
 			}
@@ -39,7 +41,7 @@ func TestSelftestStalePidfile(t *testing.T) {
 // TestSelftestKilled: SIGKILL ends QEMU too and the tap goes, but the
 // pidfile stays, as a killed xhyve leaves it (docs/facts.md §3).
 func TestSelftestKilled(t *testing.T) {
-	u := newUUID(t)
+	u := uuid.NewString()
 	pidfile := filepath.Join(t.TempDir(), "pid")
 	v := bootTiny(t, "xhyve", tinyBootArgs(t, u, pidfile, "autopty", guestCmdline))
 	if len(qemuOf(u)) == 0 {
@@ -66,7 +68,7 @@ func TestSelftestKilled(t *testing.T) {
 func TestSelftestSIGTERMWithoutACPI(t *testing.T) {
 	t.Run("before the guest enabled ACPI", func(t *testing.T) {
 		pidfile := filepath.Join(t.TempDir(), "pid")
-		v := startHV(t, "xhyve", tinyBootArgs(t, newUUID(t), pidfile, "autopty", guestCmdline)...)
+		v := startHV(t, "xhyve", tinyBootArgs(t, uuid.NewString(), pidfile, "autopty", guestCmdline)...)
 		if !waitFor(30*time.Second, func() bool { _, err := os.Stat(pidfile); return err == nil }) {
 			t.Fatal("no pidfile")
 		}
@@ -85,7 +87,7 @@ func TestSelftestSIGTERMWithoutACPI(t *testing.T) {
 	})
 	t.Run("no -A", func(t *testing.T) {
 		var args []string
-		for _, a := range tinyBootArgs(t, newUUID(t), "", "autopty", guestCmdline) {
+		for _, a := range tinyBootArgs(t, uuid.NewString(), "", "autopty", guestCmdline) {
 			if a != "-A" {
 				args = append(args, a)
 			}
@@ -110,7 +112,7 @@ func TestSelftestTwoVMs(t *testing.T) {
 	var vms []*hv
 	var macs []string
 	for _, d := range dialects {
-		u := newUUID(t)
+		u := uuid.NewString()
 		macs = append(macs, standinMAC(t, d.prog, u))
 		vms = append(vms, startHV(t, d.prog, "-A", "-U", u, "-c", "1", "-m", "256", "-s", "0:0,hostbridge", "-s", "31,lpc",
 			"-l", "com1,autopty", "-s", "2:0,virtio-net", "-f", "kexec,"+kernel+","+initrd+","+guestCmdline))
@@ -154,7 +156,7 @@ func TestSelftestDisks(t *testing.T) {
 	if out, err := exec.Command("xorriso", "-as", "mkisofs", "-quiet", "-V", "STANDIN-ISO", "-o", iso, content).CombinedOutput(); err != nil {
 		t.Fatalf("xorriso: %v\n%s", err, out)
 	}
-	v := bootTiny(t, "xhyve", tinyBootArgs(t, newUUID(t), "", "autopty", guestCmdline,
+	v := bootTiny(t, "xhyve", tinyBootArgs(t, uuid.NewString(), "", "autopty", guestCmdline,
 		"-s", "3,ahci-cd,"+iso, "-s", "4,virtio-blk,"+disk, "-s", "5,ahci-hd,"+ahci, "-s", "6,virtio-rnd"))
 	v.typeLine(`for d in /sys/block/*; do echo "blk ${d##*/} $(cat $d/size)"; done; cat /sys/class/misc/hw_random/rng_available; echo disks-$((40+2))`)
 	if !v.waitConsole("disks-42", 30*time.Second) {
@@ -182,7 +184,7 @@ func TestSelftestDHCPPin(t *testing.T) {
 	const pin = "192.168.64.200"
 	state := os.Getenv("XHYVE_SANDBOX_STATE")
 	hosts := filepath.Join(state, "dhcp-hosts")
-	u := newUUID(t)
+	u := uuid.NewString()
 	mac := standinMAC(t, "xhyve", u)
 	args := tinyBootArgs(t, u, "", "autopty", guestCmdline)
 	v := bootTiny(t, "xhyve", args)
