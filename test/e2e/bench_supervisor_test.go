@@ -96,7 +96,7 @@ func benchSupervisor(t *testing.T, f *figures, name string) {
 	sample(t, sup, 20, time.Minute)
 	first := sample(t, sup, 30, 2*time.Minute)
 	second := sample(t, sup, 30, 2*time.Minute)
-	f.add("supervisor", fmt.Sprintf("while the VM runs: %s; over an hour's clock checks (60 at a 1 s interval, after 20 to settle): first 30 %s, last 30 %s",
+	f.add("supervisor", fmt.Sprintf("while the VM runs: %s; over an hour's clock checks (60 at a 1 s interval, after 20 to settle): the first 30, %s; the last 30, %s",
 		idle, first, second),
 		map[string]float64{"rss_mb": idle.rssMax, "threads": float64(idle.threadsMax), "fds": float64(idle.fdFloor),
 			"rss_mb_after_hour": second.rssMax, "threads_after_hour": float64(second.threadsMax), "fds_after_hour": float64(second.fdFloor)})
