@@ -122,8 +122,6 @@ func (v *vm) waitFor(what string, cond func(View) bool) View {
 	}
 }
 
-// running waits for the pidfile too: the hypervisor writes it once the VM
-// exists, after the supervisor already recorded its pid.
 // running: both processes are known and the hypervisor has written its pid
 // (it creates the pidfile first and writes it after, so an empty pidfile
 // is not yet a running VM).

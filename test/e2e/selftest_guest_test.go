@@ -22,11 +22,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/disk"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
-
-	"github.com/google/uuid"
 )
 
 // The guest smoke test (`make guest-smoke`, TestGuestSmoke*): the guest of
