@@ -16,6 +16,7 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/logfile"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
 // TestMain lets the test binary act as the plugin binary's supervise
@@ -107,19 +108,17 @@ func (v *vm) view() View {
 // waitFor polls cond every 20ms for up to 10s.
 func (v *vm) waitFor(what string, cond func(View) bool) View {
 	v.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		view := v.view()
-		if cond(view) {
-			return view
-		}
-		if time.Now().After(deadline) {
-			sup, _ := os.ReadFile(filepath.Join(v.dir, "supervisor.log"))
-			hv, _ := os.ReadFile(v.spec.HypervisorLog)
-			v.t.Fatalf("timed out waiting for %s; view %+v\nsupervisor log: %s\nhypervisor log: %s", what, view, sup, hv)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var view View
+	err := wait.Until(10*time.Second, 20*time.Millisecond, what, func() (bool, error) {
+		view = v.view()
+		return cond(view), nil
+	})
+	if err != nil {
+		sup, _ := os.ReadFile(filepath.Join(v.dir, "supervisor.log"))
+		hv, _ := os.ReadFile(v.spec.HypervisorLog)
+		v.t.Fatalf("%v; view %+v\nsupervisor log: %s\nhypervisor log: %s", err, view, sup, hv)
 	}
+	return view
 }
 
 // running: both processes are known and the hypervisor has written its pid
