@@ -10,11 +10,13 @@ import (
 	"github.com/docker/machine/libmachine/log"
 	"github.com/docker/machine/libmachine/mcnutils"
 	"github.com/docker/machine/libmachine/ssh"
+	"github.com/google/uuid"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/clone"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/disk"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/uuidpool"
 )
 
 // Create builds the machine: ISO, boot files, SSH key, disk and MAC address,
@@ -34,6 +36,9 @@ func (d *Driver) Create() error {
 		return err
 	}
 	defer unlock()
+	if err := d.chooseUUID(); err != nil {
+		return err
+	}
 	if err := d.copyISO(); err != nil {
 		return err
 	}
@@ -78,12 +83,68 @@ func (d *Driver) copyISO() error {
 	if err := b2d.UpdateISOCache(""); err != nil {
 		return fmt.Errorf("get boot2docker ISO: %w", err)
 	}
-	cloned, err := clone.File(filepath.Join(d.StorePath, "cache", isoFile), d.path(isoFile), 0o600)
+	return d.cloneCachedISO()
+}
+
+// cloneCachedISO clones the store's cached ISO into the machine directory.
+// A cached ISO that is a symbolic link is resolved first: the machine gets
+// a file of its own, and nothing outside the store is written through the
+// link.
+func (d *Driver) cloneCachedISO() error {
+	cached := filepath.Join(d.StorePath, "cache", isoFile)
+	src, err := b2diso.ResolveCachedISO(cached)
+	if err != nil {
+		return fmt.Errorf("copy boot2docker ISO: %w", err)
+	}
+	if src != cached {
+		log.Infof("%s is a link to %s: copying that file", cached, src)
+	}
+	cloned, err := clone.File(src, d.path(isoFile), 0o600)
 	if err != nil {
 		return fmt.Errorf("copy boot2docker ISO: %w", err)
 	}
 	log.Debugf("ISO copied into the machine directory (clone: %v)", cloned)
 	return nil
+}
+
+// chooseUUID gives the machine its UUID, and so its vmnet MAC and address:
+// the user's (--xhyve-uuid), or one a removed machine of this store left
+// with its address still leased (internal/uuidpool), or a new one. The
+// pool's lock makes the choice: two creates never get the same UUID.
+func (d *Driver) chooseUUID() error {
+	pool := d.uuidPool()
+	if d.UUID != "" {
+		err := pool.Reserve(d.path(""), d.UUID)
+		if errors.Is(err, uuidpool.ErrReserved) {
+			return fmt.Errorf("--%s %s: %w; choose another UUID", flagUUID, d.UUID, err)
+		}
+		if err != nil {
+			log.Warnf("%v", err)
+		}
+		return nil
+	}
+	e, ok, err := pool.Take(d.path(""))
+	switch {
+	case err != nil:
+		log.Warnf("%v; the machine gets a new UUID", err)
+	case ok:
+		d.UUID, d.MACAddress = e.UUID, ""
+		from := "a removed machine"
+		if e.Machine != "" {
+			from = fmt.Sprintf("removed machine %q", e.Machine)
+		}
+		log.Infof("Reusing UUID %s of %s, whose address vmnet still holds", e.UUID, from)
+		return nil
+	}
+	d.UUID = uuid.NewString()
+	return nil
+}
+
+// uuidPool is the store's pool of UUIDs with leased addresses.
+func (d *Driver) uuidPool() *uuidpool.Pool {
+	p := uuidpool.ForStore(d.StorePath)
+	p.Logf = log.Warnf
+	return p
 }
 
 // bootCache is where the store keeps the boot files of each ISO, shared by
@@ -96,6 +157,9 @@ func (d *Driver) bootCache() string {
 // they already came from this very ISO: after `docker-machine upgrade`
 // replaced it, the next start boots the new kernel.
 func (d *Driver) ensureBootFiles() (b2diso.Record, error) {
+	if err := b2diso.CheckMachineISO(d.path(isoFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return b2diso.Record{}, err
+	}
 	rec, extracted, err := b2diso.Ensure(d.path(isoFile), d.BootKernel, d.BootInitrd, b2diso.Dest{
 		Kernel: d.path(kernelFile),
 		Initrd: d.path(initrdFile),

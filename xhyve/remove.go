@@ -19,6 +19,7 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/lockfile"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/uuidpool"
 )
 
 // RemoveLeaseCommand is the plugin binary's subcommand that deletes a MAC's
@@ -43,7 +44,7 @@ func (d *Driver) Remove() error {
 	if err := d.removeShares(); err != nil {
 		return err
 	}
-	d.removeLease()
+	d.releaseAddress()
 	if n, err := b2diso.PruneCache(d.bootCache()); err != nil {
 		log.Warnf("%v", err)
 	} else if n > 0 {
@@ -72,16 +73,50 @@ func (d *Driver) lockForRemove() (func(), error) {
 	return d.lock(opRemove)
 }
 
+// releaseAddress gives the machine's vmnet address back: its lease is
+// removed (by the plugin, or by `sudo -n` when the user may run it), and
+// when it cannot be, the UUID, which fixes the MAC and so the address, is
+// pooled for the store's next create (internal/uuidpool), so an `rm` as
+// the user leaks nothing.
+func (d *Driver) releaseAddress() {
+	mac, gone := d.removeLease()
+	id := strings.ToLower(d.UUID)
+	pool := d.uuidPool()
+	if gone || id == "" {
+		if err := pool.Forget(d.path(""), id); err != nil {
+			log.Warnf("%v", err)
+		}
+		return
+	}
+	e := uuidpool.Entry{UUID: id, Machine: d.MachineName}
+	if mac != nil {
+		e.MAC = mac.String()
+	}
+	if err := pool.Remember(d.path(""), e); err != nil {
+		log.Warnf("keep UUID %s for reuse: %v; its address stays leased", id, err)
+		return
+	}
+	log.Infof("Kept UUID %s in %s: the next machine created in this store reuses it and its address", id, pool.Path)
+}
+
+// errNeverBooted reports a machine whose create ended before it could
+// boot: it never had a lease.
+var errNeverBooted = errors.New("the create ended before the VM had a UUID and a hypervisor")
+
+// removeMACFromFile edits the lease file; tests replace it.
+var removeMACFromFile = dhcp.RemoveMACFromFile
+
 // removeLease deletes this machine's entries from the lease file so vmnet's
-// small address pool does not run dry. Failing to is not worth keeping a
-// machine the user wants gone: it is logged with the command that fixes it.
-func (d *Driver) removeLease() {
+// small address pool does not run dry, and reports whether no lease of the
+// machine remains. Failing to is not worth keeping a machine the user
+// wants gone: it is logged with the command that frees it now.
+func (d *Driver) removeLease() (net.HardwareAddr, bool) {
 	mac, err := d.leaseMAC()
 	if err != nil {
 		log.Debugf("no DHCP lease to remove: %v", err)
-		return
+		return nil, errors.Is(err, errNeverBooted)
 	}
-	n, err := dhcp.RemoveMACFromFile(d.env.leasesPath, mac)
+	n, err := removeMACFromFile(d.env.leasesPath, mac)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
 		// bootpd's file is root's: try sudo without a password prompt.
@@ -91,15 +126,18 @@ func (d *Driver) removeLease() {
 		out, serr := cmd.CombinedOutput()
 		if serr == nil {
 			log.Infof("%s", strings.TrimSpace(string(out)))
-			return
+			return mac, true
 		}
-		log.Warnf("cannot remove the DHCP lease of %s from %s (%v; sudo -n: %s); to free its address, run:\n  sudo %s %s %s",
+		log.Infof("The DHCP lease of %s stays in %s (%v; sudo -n: %s); to free its address now rather than reuse it, run:\n  sudo %s %s %s",
 			mac, d.env.leasesPath, err, strings.TrimSpace(string(out)), exe, RemoveLeaseCommand, mac)
+		return mac, false
 	case err != nil:
 		log.Warnf("cannot remove the DHCP lease of %s: %v; fix or delete %s", mac, err, d.env.leasesPath)
+		return mac, false
 	case n > 0:
 		log.Infof("Removed %d DHCP lease(s) of %s", n, mac)
 	}
+	return mac, true
 }
 
 // leaseMAC is the VM's MAC. A create killed after the VM booted but before
@@ -110,7 +148,7 @@ func (d *Driver) leaseMAC() (net.HardwareAddr, error) {
 		return net.ParseMAC(d.MACAddress)
 	}
 	if d.UUID == "" || d.Hypervisor == "" {
-		return nil, errors.New("the create ended before the VM had a UUID and a hypervisor")
+		return nil, errNeverBooted
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
