@@ -23,6 +23,9 @@ type check struct {
 	// run returns what it found, or what is wrong; every error says how
 	// to fix it.
 	run func() (string, error)
+	// onHypervisor, set instead of run by a platform's hostChecksAfter,
+	// checks the hypervisor binary the "hypervisor" check found.
+	onHypervisor func(path string) (string, error)
 }
 
 // errSkipped marks a check that could not run because one before it failed.
@@ -45,7 +48,7 @@ func (d *Driver) checks(all bool) []check {
 		return nil
 	}
 	list := d.env.hostChecks()
-	list = append(list, check{"hypervisor", func() (string, error) {
+	list = append(list, check{name: "hypervisor", run: func() (string, error) {
 		path, err := hypervisor.Find(d.Hypervisor, d.env.lookPath)
 		if err != nil {
 			return "", hypervisorFindError(d.Hypervisor, err)
@@ -63,20 +66,37 @@ func (d *Driver) checks(all bool) []check {
 		}
 		return fmt.Sprintf("%s %s (%s)", info.Dialect, info.Version, info.Path), nil
 	}})
-	list = append(list, check{"vmnet rights", func() (string, error) {
+	list = append(list, check{name: "hypervisor options", run: func() (string, error) {
+		if err := found(); err != nil {
+			return "", err
+		}
+		return checkOptions(context.Background(), info)
+	}})
+	list = append(list, check{name: "vmnet rights", run: func() (string, error) {
 		if err := found(); err != nil {
 			return "", err
 		}
 		return d.env.vmnetRights(info.Path)
 	}})
-	list = append(list, d.env.hostChecksAfter()...)
+	for _, c := range d.env.hostChecksAfter() {
+		if c.onHypervisor != nil {
+			onHypervisor := c.onHypervisor
+			c.run = func() (string, error) {
+				if err := found(); err != nil {
+					return "", err
+				}
+				return onHypervisor(info.Path)
+			}
+		}
+		list = append(list, c)
+	}
 	list = append(list,
-		check{"vmnet preferences", d.checkVMNetPlist},
-		check{"lease file", d.checkLeases},
-		check{"machine store", d.checkStore},
+		check{name: "vmnet preferences", run: d.checkVMNetPlist},
+		check{name: "lease file", run: d.checkLeases},
+		check{name: "machine store", run: d.checkStore},
 	)
 	if len(d.shares()) > 0 || all {
-		list = append(list, check{"NFS shares", d.checkNFS})
+		list = append(list, check{name: "NFS shares", run: d.checkNFS})
 	}
 	return list
 }
@@ -153,6 +173,12 @@ func (d *Driver) checkNFS() (string, error) {
 			return "", err
 		}
 		return fmt.Sprintf("builtin: each machine serves its shares itself on %s (no root, no sudo)", addr), nil
+	}
+	for _, s := range d.shares() {
+		if volume, refused := nfsdRefuses(s.Host); refused {
+			return "", fmt.Errorf("--%s %s: macOS's nfsd refuses to export %s (checkexports: \"exported dir/fs mismatch\"): since macOS 10.15 it lies on the data volume mounted at %s and is reached through a firmlink; use --%s %s, which serves it as it is",
+				flagNFSServer, nfsMacOS, s.Host, volume, flagNFSServer, nfsBuiltin)
+		}
 	}
 	if err := d.nfsHost().Check(); err != nil {
 		return "", fmt.Errorf("--%s with --%s %s: %w (or use --%s %s, which needs no root)", flagNFSShare, flagNFSServer, nfsMacOS, err, flagNFSServer, nfsBuiltin)

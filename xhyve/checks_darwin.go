@@ -1,44 +1,119 @@
 package xhyve
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 	"howett.net/plist"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/hostinfo"
 )
 
 const virtualBoxInfoPlist = "/Applications/VirtualBox.app/Contents/Info.plist"
 
-// hostChecks: what the Mac itself must offer (docs/facts.md §3).
+// hostChecks: what the Mac itself must offer (docs/facts.md §3). The CPU
+// comes first: on Apple silicon it is the one failure that matters.
 func hostChecks() []check {
 	return []check{
-		{"Hypervisor.framework", func() (string, error) {
+		{name: "CPU", run: func() (string, error) {
+			return checkCPU(hostinfo.CPUFromSysctl(hostinfo.Sysctls(hostinfo.CPUSysctls)), runtime.GOARCH)
+		}},
+		{name: "macOS", run: func() (string, error) {
+			v, err := macOSVersion()
+			if err != nil {
+				return "", err
+			}
+			return checkMacOS(v)
+		}},
+		{name: "Hypervisor.framework", run: func() (string, error) {
 			if v, err := unix.SysctlUint32("kern.hv_support"); err != nil || v != 1 {
-				return "", errors.New("this Mac lacks Hypervisor.framework support (sysctl kern.hv_support is not 1): xhyve needs a 2010 or later Intel Mac with OS X 10.10.3 or later")
+				return "", errors.New("this Mac lacks Hypervisor.framework support (sysctl kern.hv_support is not 1): xhyve needs an Intel Mac from 2010 or later with VT-x (a macOS VM offers it only with nested virtualization)")
 			}
 			return "kern.hv_support = 1", nil
-		}},
-		{"CPU", func() (string, error) {
-			if translated, err := unix.SysctlUint32("sysctl.proc_translated"); err == nil && translated == 1 {
-				return "", errors.New("this is an Apple silicon Mac running the driver under Rosetta: xhyve and hyperkit need an Intel Mac (use a driver for Apple's Virtualization.framework there)")
-			}
-			vendor, err := unix.Sysctl("machdep.cpu.vendor")
-			if err == nil && vendor != "GenuineIntel" {
-				return "", fmt.Errorf("CPU vendor %q: xhyve and hyperkit need an Intel CPU", vendor)
-			}
-			return "Intel (" + vendor + "), not under Rosetta", nil
 		}},
 	}
 }
 
-// hostChecksAfter: what may break a VM once it runs.
+// hostChecksAfter: what the hypervisor binary needs from macOS, and what
+// may break a VM once it runs.
 func hostChecksAfter() []check {
-	return []check{{"VirtualBox", checkVirtualBox}}
+	return []check{
+		{name: "hypervisor entitlement", onHypervisor: hypervisorEntitlement},
+		{name: "VirtualBox", run: checkVirtualBox},
+	}
+}
+
+// macOSVersion runs `sw_vers -productVersion`, without the compatibility
+// mode that makes macOS 11 and later say 10.16.
+func macOSVersion() (hostinfo.Version, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "/usr/bin/sw_vers", "-productVersion")
+	cmd.Env = append(withoutEnv(os.Environ(), "SYSTEM_VERSION_COMPAT"), "SYSTEM_VERSION_COMPAT=0")
+	out, err := cmd.Output()
+	if err != nil {
+		return hostinfo.Version{}, fmt.Errorf("run sw_vers -productVersion: %w", err)
+	}
+	return hostinfo.ParseProductVersion(bytes.NewReader(out))
+}
+
+// hypervisorEntitlement runs `codesign -d --entitlements - PATH` on the
+// hypervisor (on macOS 11 and later).
+func hypervisorEntitlement(path string) (string, error) {
+	v, err := macOSVersion()
+	if err != nil {
+		return "", err
+	}
+	if !v.AtLeast(entitlementSince) {
+		return checkEntitlement(path, v, nil, nil, nil)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "/usr/bin/codesign", "-d", "--entitlements", "-", path)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	if ctx.Err() != nil {
+		return "", fmt.Errorf("run codesign -d --entitlements - %s: no answer within 10s", path)
+	}
+	return checkEntitlement(path, v, stdout.Bytes(), stderr.Bytes(), runErr)
+}
+
+// withoutEnv drops the variable name from env.
+func withoutEnv(env []string, name string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// nfsdRefuses reports whether macOS's nfsd would refuse to export path
+// because it lies on a volume mounted elsewhere, reached through a
+// firmlink (/Users is /System/Volumes/Data/Users since macOS 10.15), and
+// that volume's mount point.
+func nfsdRefuses(path string) (string, bool) {
+	var st unix.Statfs_t
+	if unix.Statfs(path, &st) != nil {
+		return "", false
+	}
+	mnt := unix.ByteSliceToString(st.Mntonname[:])
+	if mnt == "/" || mnt == "" || path == mnt || strings.HasPrefix(path, mnt+"/") {
+		return "", false
+	}
+	return mnt, true
 }
 
 // vmnetRights: vmnet needs root, so the hypervisor must run as root or be

@@ -47,6 +47,7 @@ func TestChecksPassAndFailWithTheFix(t *testing.T) {
 		fail  string // in the error: the problem and its fix
 	}{
 		{"hypervisor found", nil, "hypervisor", "hyperkit v0.0.0-fake", ""},
+		{"hypervisor takes -F and -M", nil, "hypervisor options", "takes -F (pidfile) and -M (MAC query)", ""},
 		{"hypervisor missing", func(t *testing.T, d *Driver) { d.Hypervisor = "" }, "hypervisor", "", "Requirements) or name it with --xhyve-hypervisor"},
 		{"hypervisor not one", func(t *testing.T, d *Driver) {
 			d.Hypervisor = filepath.Join(t.TempDir(), "silent")

@@ -6,9 +6,10 @@ import (
 
 // PreCreateCheck makes sure this host can run the VM before anything is
 // created (SetConfigFromFlags has validated the flags): every check
-// `doctor` reports passes (Hypervisor.framework, an Intel CPU, a hypervisor
-// found and identified with vmnet rights, vmnet's files, the store, what
-// NFS needs). Every failure names its fix.
+// `doctor` reports passes (an Intel Mac and an amd64 plugin, macOS 12 or
+// later, Hypervisor.framework, a hypervisor found and identified that takes
+// -F and -M, with vmnet rights and the hypervisor entitlement, vmnet's
+// files, the store, what NFS needs). Every failure names its fix.
 func (d *Driver) PreCreateCheck() error {
 	for _, c := range d.checks(false) {
 		found, err := c.run()
