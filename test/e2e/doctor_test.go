@@ -13,7 +13,8 @@ import (
 )
 
 // TestDoctor: in the sandbox, which recreates the Mac around the driver,
-// doctor passes; without a hypervisor on PATH it fails and names the fix.
+// doctor passes; without a hypervisor on PATH, or with xhyve v0.2.0 (no -F,
+// no -M), it fails and names the fix.
 func TestDoctor(t *testing.T) {
 	plugin, err := exec.LookPath("docker-machine-driver-xhyve")
 	if err != nil {
@@ -37,6 +38,18 @@ func TestDoctor(t *testing.T) {
 	for _, want := range []string{"FAIL  hypervisor:", "no xhyve or hyperkit binary found", "--xhyve-hypervisor", "Requirements"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor without a hypervisor does not say %q:\n%s", want, out)
+		}
+	}
+
+	// The stand-in plays xhyve's only tagged release, which lacks -F and -M.
+	out, err = run(t, time.Minute, []string{"XHYVE_STANDIN_RELEASE=v0.2.0"}, plugin, "doctor")
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("doctor with xhyve v0.2.0: %v, want exit status 1", err)
+	}
+	for _, want := range []string{"ok    hypervisor:", "xhyve 0.2.0", "FAIL  hypervisor options:", "lacks -F (pidfile) and -M (MAC query)",
+		"illegal option", "Build xhyve from its current source or install hyperkit", "--xhyve-hypervisor"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor with xhyve v0.2.0 does not say %q:\n%s", want, out)
 		}
 	}
 }
