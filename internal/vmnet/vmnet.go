@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 
 	"howett.net/plist"
 )
@@ -61,27 +60,4 @@ func Parse(r io.Reader) (Shared, error) {
 		}
 	}
 	return Shared{Address: addr, Mask: mask}, nil
-}
-
-// HostAddress is the host's address on vmnet's network, from the
-// preferences at plistPath; when they are missing (vmnet writes them on
-// first use), the first address of the VM's /24, vmnet's default. A
-// damaged preferences file is reported with the fallback still returned.
-func HostAddress(plistPath string, vm net.IP) (net.IP, error) {
-	f, err := os.Open(plistPath)
-	if err == nil {
-		defer f.Close()
-		shared, perr := Parse(f)
-		if perr == nil {
-			return shared.Address, nil
-		}
-		err = fmt.Errorf("%s: %w; assuming the host is .1 of the VM's network", plistPath, perr)
-	} else if errors.Is(err, os.ErrNotExist) {
-		err = nil
-	}
-	v4 := vm.To4()
-	if v4 == nil {
-		return nil, fmt.Errorf("no host address: the VM's address %v is not IPv4", vm)
-	}
-	return net.IPv4(v4[0], v4[1], v4[2], 1).To4(), err
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -123,27 +121,5 @@ func TestParseReader(t *testing.T) {
 	}
 	if _, err := Parse(iotest.ErrReader(io.ErrUnexpectedEOF)); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("read error: %v", err)
-	}
-}
-
-func TestHostAddress(t *testing.T) {
-	dir := t.TempDir()
-	vm := net.IPv4(192, 168, 70, 5)
-	if got, err := HostAddress(filepath.Join(dir, "missing.plist"), vm); err != nil || !got.Equal(net.IPv4(192, 168, 70, 1)) {
-		t.Errorf("without preferences: %v, %v; want .1 of the VM's /24", got, err)
-	}
-	good := filepath.Join(dir, "good.plist")
-	os.WriteFile(good, []byte(`<?xml version="1.0" encoding="UTF-8"?>
-<plist version="1.0"><dict><key>Shared_Net_Address</key><string>192.168.99.1</string></dict></plist>`), 0o644)
-	if got, err := HostAddress(good, vm); err != nil || !got.Equal(net.IPv4(192, 168, 99, 1)) {
-		t.Errorf("from preferences: %v, %v", got, err)
-	}
-	bad := filepath.Join(dir, "bad.plist")
-	os.WriteFile(bad, []byte("<plist><dict><key>Shared_Net_Address</key>"), 0o644)
-	if got, err := HostAddress(bad, vm); err == nil || !strings.Contains(err.Error(), bad) || !got.Equal(net.IPv4(192, 168, 70, 1)) {
-		t.Errorf("damaged preferences: %v, %v; want the fallback and an error naming the file", got, err)
-	}
-	if _, err := HostAddress(good+".missing", nil); err == nil {
-		t.Error("no preferences and no VM address gave an address")
 	}
 }
