@@ -124,9 +124,8 @@ func (d *Driver) SetConfigFromFlags(opts drivers.DriverOptions) error {
 	if err := d.validateFlags(); err != nil {
 		return err
 	}
-	if d.UUID == "" {
-		d.UUID = uuid.NewString()
-	}
+	// An empty UUID is chosen at Create: a removed machine's UUID whose
+	// address vmnet still holds is reused first (internal/uuidpool).
 	if d.Hypervisor != "" && !filepath.IsAbs(d.Hypervisor) {
 		d.Hypervisor, _ = d.env.lookPath(d.Hypervisor) // validated above
 	}
