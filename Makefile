@@ -125,7 +125,7 @@ sandbox: harness
 	$(SANDBOX) $(if $(CMD),bash -c '$(subst ','\'',$(CMD))')
 
 demo: harness
-	$(SANDBOX) test/demo.sh
+	$(SANDBOX) test/sandbox/as-user test/demo.sh
 
 # internal/nfs runs here too: its nfsexports tests need the sandbox's /sbin/nfsd.
 e2e: harness rancher-tools

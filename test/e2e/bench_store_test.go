@@ -54,11 +54,12 @@ func lsTimes(t *testing.T, a, b string) (time.Duration, time.Duration) {
 func benchLs(t *testing.T, f *figures, name string) {
 	store := os.Getenv("MACHINE_STORAGE_PATH")
 	ip := machineIP(t, name)
-	noneStore := t.TempDir()
+	noneStore := userTempDir(t)
 	if out, err := exec.Command("cp", "-a", filepath.Join(store, "certs"), noneStore).CombinedOutput(); err != nil {
 		t.Fatalf("copy certs: %v %s", err, out)
 	}
 	writeFile(t, filepath.Join(noneStore, "no-error-report"), "")
+	giveToUser(t, noneStore)
 	noneCreate := func(n, url string) {
 		if out, err := run(t, time.Minute, []string{"MACHINE_STORAGE_PATH=" + noneStore}, "docker-machine", "create", "-d", "none", "--url", url, n); err != nil {
 			t.Fatalf("create -d none: %v\n%s", err, out)
@@ -104,7 +105,7 @@ func benchFootprint(t *testing.T, f *figures) {
 	var text []string
 	for _, fs := range []struct{ name, mkfs string }{{"XFS (reflink)", "mkfs.xfs -q -m reflink=1"}, {"ext4", "mkfs.ext4 -q"}} {
 		img := filepath.Join(t.TempDir(), "fs.img")
-		mnt := t.TempDir()
+		mnt := userTempDir(t)
 		script := fmt.Sprintf("truncate -s 3G %s && %s %s && mount -o loop %s %s", img, fs.mkfs, img, img, mnt)
 		if out, err := exec.Command("sh", "-c", script).CombinedOutput(); err != nil {
 			t.Fatalf("make %s: %v\n%s", fs.name, err, out)
@@ -115,6 +116,7 @@ func benchFootprint(t *testing.T, f *figures) {
 		}
 		copyFile(t, filepath.Join(os.Getenv("MACHINE_STORAGE_PATH"), "cache", "boot2docker.iso"), filepath.Join(store, "cache", "boot2docker.iso"))
 		writeFile(t, filepath.Join(store, "no-error-report"), "")
+		giveToUser(t, store)
 		env := []string{"MACHINE_STORAGE_PATH=" + store}
 		create := func(name string) {
 			if out, err := run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", name); err != nil {

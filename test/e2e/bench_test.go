@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"sort"
 	"strings"
 	"sync"
@@ -83,7 +82,7 @@ func report(t *testing.T, f *figures) {
 // timedLines runs docker-machine and returns when each output line arrived.
 func timedLines(t *testing.T, args ...string) (map[string]time.Time, time.Time, time.Time) {
 	t.Helper()
-	cmd := exec.Command("docker-machine", args...)
+	cmd := command(t, nil, "docker-machine", args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -200,7 +200,7 @@ func pluginArgsWrapper(t *testing.T) (env []string, argsLog string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := userTempDir(t)
 	argsLog = filepath.Join(dir, "args.log")
 	script := "#!/bin/sh\nprintf -- '--- %s\\n' \"$#\" >> \"$XHYVE_E2E_ARGS_LOG\"\n" +
 		"printf '%s\\n' \"$@\" >> \"$XHYVE_E2E_ARGS_LOG\"\nexec \"$XHYVE_E2E_REAL_PLUGIN\" \"$@\"\n"

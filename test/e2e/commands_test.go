@@ -296,12 +296,13 @@ func checkRancherMachine(t *testing.T) {
 	if _, err := exec.LookPath("rancher-machine"); err != nil {
 		t.Fatal("rancher-machine is not on PATH: build it with `make rancher-tools` (make e2e does)")
 	}
-	store := t.TempDir()
+	store := userTempDir(t)
 	if err := os.MkdirAll(filepath.Join(store, "cache"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	copyFile(t, guestFile("boot2docker.iso"), filepath.Join(store, "cache", "boot2docker.iso"))
 	writeTree(t, store, map[string]string{"no-error-report": ""})
+	giveToUser(t, store)
 	env, argsLog := pluginArgsWrapper(t)
 	env = append(env, "MACHINE_STORAGE_PATH="+store)
 	rm := func(args ...string) string {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -130,7 +129,7 @@ func faultLoops(t *testing.T, l *ledger) {
 	loop := func(cmd string, pause time.Duration) {
 		defer wg.Done()
 		for ctx.Err() == nil {
-			c := exec.Command("docker-machine", cmd, name)
+			c := command(t, nil, "docker-machine", cmd, name)
 			out, err := c.CombinedOutput()
 			mu.Lock()
 			ops[cmd]++

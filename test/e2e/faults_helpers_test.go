@@ -105,8 +105,8 @@ func pluginOf(dmPID int) int {
 // from one goroutine at a time; read it once the command has ended.
 func startDM(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command("docker-machine", args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd := command(t, nil, "docker-machine", args...)
+	cmd.Env = append(cmd.Environ(), env...)
 	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

@@ -29,7 +29,7 @@ func TestFaults(t *testing.T) {
 	}()
 	t.Run("plugin killed at each phase of create", func(t *testing.T) { faultKilledCreate(t, &l) })
 	t.Run("supervisor killed, then a host crash", func(t *testing.T) { faultCrashes(t, &l) })
-	t.Run("five concurrent creates and removes with shares", func(t *testing.T) { faultConcurrentShares(t, &l) })
+	t.Run("five concurrent creates and removes with macOS nfsd shares as root", func(t *testing.T) { faultConcurrentShares(t, &l) })
 	t.Run("a minute of concurrent start stop status kill", func(t *testing.T) { faultLoops(t, &l) })
 	t.Run("nearly full disk", func(t *testing.T) { faultFullDisk(t, &l) })
 	t.Run("damaged ISOs", func(t *testing.T) { faultDamagedISOs(t, &l) })
@@ -174,7 +174,7 @@ func faultExtraPipe(t *testing.T, l *ledger, name string) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	cmd := exec.Command("docker-machine", "start", name)
+	cmd := command(t, nil, "docker-machine", "start", name)
 	cmd.ExtraFiles = []*os.File{w}
 	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -199,7 +199,7 @@ func faultFullDisk(t *testing.T, l *ledger) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := t.TempDir()
+	store := userTempDir(t)
 	// Room for the cached ISO and docker-machine's certificates, not for
 	// the machine's copy.
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dk", info.Size()/1024+4096), "faults-full", store).CombinedOutput(); err != nil {
@@ -211,6 +211,7 @@ func faultFullDisk(t *testing.T, l *ledger) {
 	}
 	copyFile(t, iso, filepath.Join(store, "cache", "boot2docker.iso"))
 	writeFile(t, filepath.Join(store, "no-error-report"), "")
+	giveToUser(t, store)
 	env := []string{"MACHINE_STORAGE_PATH=" + store}
 	out, err := run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", name)
 	l.badInput()

@@ -12,13 +12,13 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/uuidpool"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
@@ -39,8 +39,8 @@ func run(t *testing.T, timeout time.Duration, env []string, name string, args ..
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd := command(t, ctx, name, args...)
+	cmd.Env = append(cmd.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -215,11 +215,39 @@ func assertRemoved(t *testing.T, machine, mac string) {
 	if p := processesMentioning(machineDir(machine)); len(p) != 0 {
 		t.Errorf("processes of %s left: %q", machine, p)
 	}
-	if mac != "" {
+	if mac == "" {
+		return
+	}
+	if asRoot(t) {
 		if n := leaseCount(t, mac); n != 0 {
 			t.Errorf("%d lease entries for %s left in %s", n, mac, leasesFile)
 		}
+		return
 	}
+	// The user cannot edit the lease file: a lease left behind must be in
+	// the store's pool, for the next create to reuse with its address.
+	if leaseCount(t, mac) != 0 && !pooled(t, mac) {
+		t.Errorf("rm left %s's lease in %s and did not pool its UUID", mac, leasesFile)
+	}
+}
+
+// pooled reports whether the store's UUID pool holds mac, free to reuse.
+func pooled(t *testing.T, mac string) bool {
+	t.Helper()
+	entries, err := uuidpool.ForStore(os.Getenv("MACHINE_STORAGE_PATH")).Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := net.ParseMAC(mac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if hw, err := net.ParseMAC(e.MAC); err == nil && bytes.Equal(hw, want) {
+			return true
+		}
+	}
+	return false
 }
 
 func guestFile(name string) string {

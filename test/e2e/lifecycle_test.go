@@ -200,7 +200,7 @@ func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
 // TestFailedCreateLeavesNothing: bad hypervisors fail the create before
 // anything is made, and rm removes whatever the store kept.
 func TestFailedCreateLeavesNothing(t *testing.T) {
-	notHV := filepath.Join(t.TempDir(), "not-a-hypervisor")
+	notHV := filepath.Join(userTempDir(t), "not-a-hypervisor")
 	if err := os.WriteFile(notHV, []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -228,4 +228,5 @@ func copyFile(t *testing.T, src, dst string) {
 	if out, err := exec.Command("cp", src, dst).CombinedOutput(); err != nil {
 		t.Fatalf("cp: %v %s", err, out)
 	}
+	giveToUser(t, dst)
 }

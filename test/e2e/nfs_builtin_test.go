@@ -26,12 +26,13 @@ import (
 // survive stop/start and a guest reboot.
 func TestBuiltinNFS(t *testing.T) {
 	sudoCalls := recordSudo(t)
-	base := t.TempDir()
+	base := userTempDir(t)
 	one, two := filepath.Join(base, "one"), filepath.Join(base, "two")
 	for _, d := range []string{one, two} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
+		giveToUser(t, d)
 	}
 	writeFile(t, filepath.Join(one, "hello.txt"), "hello from the host\n")
 	writeFile(t, filepath.Join(two, "two.txt"), "machine two's share\n")

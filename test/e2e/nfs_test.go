@@ -15,11 +15,14 @@ import (
 
 const exportsFile = "/etc/exports"
 
-// TestNFSShares (macOS's nfsd through /etc/exports): host folders appear in the VM and in containers, files the
-// guest writes belong to the user on the host, the shares survive stop/start,
+// TestMacOSNFSSharesAsRoot (macOS's nfsd through /etc/exports): host folders
+// appear in the VM and in containers, files the guest writes belong to the
+// user on the host, the shares survive stop/start,
 // a guest reboot and an address change, one machine's rm leaves the others'
-// exports alone, and the user's own exports stay byte for byte.
-func TestNFSShares(t *testing.T) {
+// exports alone, and the user's own exports stay byte for byte. As root: the
+// plugin edits /etc/exports itself (a user's plugin needs a sudoers rule,
+// which the sandbox does not set up).
+func TestMacOSNFSSharesAsRoot(t *testing.T) {
 	base := t.TempDir()
 	userExport := filepath.Join(base, "user-export")
 	src := filepath.Join(base, "src")
@@ -171,6 +174,7 @@ func writeFile(t *testing.T, p, s string) {
 	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	giveToUser(t, p)
 }
 
 func readFile(t *testing.T, p string) string {

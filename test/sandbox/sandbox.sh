@@ -27,12 +27,22 @@
 #    /etc/exports says (see test/nfsd/README.md). Its state and logs
 #    (ganesha.log, nfsd.log: every nfsd command and what it did) are in
 #    $XHYVE_SANDBOX_STATE/nfs; /run/xhyve-sandbox/nfsd.env tells nfsd where.
-#  - PATH=<repo>/bin:<repo>/.cache/bin:$PATH; MACHINE_STORAGE_PATH is a fresh
-#    directory holding no-error-report and cache/boot2docker.iso (from
+#  - The Mac's privilege split: an ordinary user, macuser (uid 501 unless
+#    taken, group staff), home /Users/macuser (/Users is a bind mount of the
+#    run's state). Run what a Mac user runs as that user: `test/sandbox/as-user
+#    docker-machine ...`; CMD itself runs as root. /usr/local/bin (an overlay)
+#    holds what a Mac user installs: docker-machine-driver-xhyve,
+#    docker-machine, docker and rancher-machine (0755, copied from <repo>/bin
+#    and <repo>/.cache/bin at start), and xhyve and hyperkit: the stand-in,
+#    root:root mode 4755 (setuid root, as the README tells Mac users). The
+#    lease file and the vmnet plist are root's, 0644, as on a Mac.
+#  - PATH=/usr/local/bin:<repo>/.cache/bin:$PATH; MACHINE_STORAGE_PATH is
+#    /Users/macuser/.docker/machine (docker-machine's default), the user's,
+#    holding no-error-report and cache/boot2docker.iso (from
 #    $XHYVE_E2E_GUEST, default <repo>/.cache/guest).
-#  - exported: MACHINE_STORAGE_PATH, XHYVE_STANDIN_BRIDGE, XHYVE_STANDIN_QEMU,
-#    XHYVE_E2E_GUEST, XHYVE_SANDBOX_STATE (dnsmasq lease file, pid file and
-#    log, dhcp-hosts, nfs/).
+#  - exported: MACHINE_STORAGE_PATH, XHYVE_SANDBOX_USER, XHYVE_STANDIN_BRIDGE,
+#    XHYVE_STANDIN_QEMU, XHYVE_E2E_GUEST, XHYVE_SANDBOX_STATE (dnsmasq lease
+#    file, pid file and log, dhcp-hosts, nfs/).
 #
 # Pinning a VM's address (so that it changes at the VM's next boot): append
 # `MAC,IP` (MAC as xhyve -M prints it, IP in 192.168.64.0/24 and not leased
@@ -51,7 +61,7 @@
 # mounts (overlays included) vanish with the mount namespace, the taps with
 # the processes holding them and the bridge with the network namespace.
 #
-# Left on the host: /var/db and /Library are created as EMPTY directories
+# Left on the host: /var/db, /Library and /Users are created as EMPTY directories
 # when missing (they are needed as mountpoints) and are left in place. The
 # run's state directory <repo>/.cache/sandbox/run.<pid> is a tmpfs mountpoint
 # inside the namespace and is removed at exit (an empty one left behind by a
@@ -98,7 +108,7 @@ if [ "${XHYVE_SANDBOX_INNER:-}" != 1 ]; then
 	fi
 
 	# Mountpoints for the macOS paths: created (empty) only when missing.
-	for d in /var/db /Library; do
+	for d in /var/db /Library /Users; do
 		[ -d "$d" ] || { mkdir -p "$d" && echo "sandbox: created empty mountpoint $d on the host" >&2; }
 	done
 
@@ -176,7 +186,7 @@ unset XHYVE_SANDBOX_DIR
 if [ "${XHYVE_SANDBOX_KEEP:-}" != 1 ]; then
 	mount -t tmpfs -o mode=0755 xhyve-sandbox "$STATE"
 fi
-mkdir -p "$STATE/sandbox" "$STATE/machine"
+mkdir -p "$STATE/sandbox"
 
 # overlay DIR NAME: DIR becomes an overlayfs over itself whose writable
 # layer is $STATE/sandbox/overlay/NAME, so what is written there stays in
@@ -257,25 +267,68 @@ DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 	--pid-file="$STATE/sandbox/dnsmasq.pid" \
 	--log-facility="$STATE/sandbox/dnsmasq.log" --log-dhcp
 
-# docker-machine's store.
-: > "$STATE/machine/no-error-report"
+# The Mac's privilege split (docs/facts.md §3): docker-machine, the plugin
+# and its supervisor run as an ordinary user, uid 501 like a Mac's first
+# account, with its home under /Users; only the hypervisor is root, through
+# its setuid bit, installed in /usr/local/bin as the README tells Mac users.
+# The user's programs are installed there too, so they need nothing from the
+# repository's path.
+SANDBOX_USER=macuser
+if ! getent passwd "$SANDBOX_USER" >/dev/null; then # (a nested sandbox has it)
+	uid=501
+	while getent passwd "$uid" >/dev/null; do uid=$((uid + 1)); done
+	gid=$(getent group staff | cut -d: -f3)
+	[ -n "$gid" ] || die "no group staff in /etc/group"
+	echo "$SANDBOX_USER:x:$uid:$gid:sandbox Mac user:/Users/$SANDBOX_USER:/bin/sh" >> /etc/passwd
+fi
+uid=$(id -u "$SANDBOX_USER") gid=$(id -g "$SANDBOX_USER")
+mkdir -p "$STATE/Users"
+mount --bind "$STATE/Users" /Users
+install -d -o "$uid" -g "$gid" -m 0755 "/Users/$SANDBOX_USER"
+LOCALBIN=$(readlink -f /usr/local/bin)
+overlay "$LOCALBIN" localbin
+for b in "$ROOT/bin/docker-machine-driver-xhyve" "$ROOT/.cache/bin/docker-machine" \
+	"$ROOT/.cache/bin/rancher-machine" "$ROOT/.cache/bin/docker"; do
+	[ -x "$b" ] && install -m 0755 "$b" "$LOCALBIN/"
+done
+install -o root -g root -m 4755 "$ROOT/.cache/bin/xhyve" "$LOCALBIN/xhyve"
+install -o root -g root -m 4755 "$ROOT/.cache/bin/xhyve" "$LOCALBIN/hyperkit"
+
 XHYVE_E2E_GUEST=${XHYVE_E2E_GUEST:-$ROOT/.cache/guest}
-mkdir -p "$STATE/machine/cache"
+# The user reaches the guest files through the repository's path: when a
+# parent of it is closed to others (a clone under /root), the repository is
+# seen through a bind mount at /run/xhyve-sandbox/repo instead.
+if ! setpriv --reuid="$uid" --regid="$gid" --clear-groups test -r "$ROOT/test/sandbox/sandbox.sh"; then
+	mkdir -p /run/xhyve-sandbox/repo
+	mount --bind "$ROOT" /run/xhyve-sandbox/repo
+	case "$XHYVE_E2E_GUEST" in
+	"$ROOT"/*) XHYVE_E2E_GUEST=/run/xhyve-sandbox/repo${XHYVE_E2E_GUEST#"$ROOT"} ;;
+	esac
+	echo "sandbox: $ROOT is closed to $SANDBOX_USER; it sees it as /run/xhyve-sandbox/repo" >&2
+fi
+
+# docker-machine's store, where docker-machine puts it by default.
+MACHINE_STORAGE_PATH=/Users/$SANDBOX_USER/.docker/machine
+install -d -o "$uid" -g "$gid" -m 0755 "/Users/$SANDBOX_USER/.docker" "$MACHINE_STORAGE_PATH" "$MACHINE_STORAGE_PATH/cache"
+: > "$MACHINE_STORAGE_PATH/no-error-report"
 if [ -f "$XHYVE_E2E_GUEST/boot2docker.iso" ]; then
-	cp "$XHYVE_E2E_GUEST/boot2docker.iso" "$STATE/machine/cache/boot2docker.iso"
+	cp "$XHYVE_E2E_GUEST/boot2docker.iso" "$MACHINE_STORAGE_PATH/cache/boot2docker.iso"
 else
 	echo "sandbox: warning: $XHYVE_E2E_GUEST/boot2docker.iso not built yet; MACHINE_STORAGE_PATH has no cache/boot2docker.iso" >&2
 fi
+chown -R "$uid:$gid" "$MACHINE_STORAGE_PATH"
 
-export PATH="$ROOT/bin:$ROOT/.cache/bin:$PATH"
-export MACHINE_STORAGE_PATH="$STATE/machine"
+export PATH="/usr/local/bin:$ROOT/.cache/bin:$PATH"
+export MACHINE_STORAGE_PATH
+export XHYVE_SANDBOX_USER="$SANDBOX_USER"
 export XHYVE_STANDIN_BRIDGE="$BRIDGE"
 export XHYVE_STANDIN_QEMU
 export XHYVE_E2E_GUEST
 export XHYVE_SANDBOX_STATE="$STATE/sandbox"
 
 if [ "${XHYVE_SANDBOX_QUIET:-}" != 1 ]; then
-	echo "sandbox: bridge $BRIDGE 192.168.64.1/24, MACHINE_STORAGE_PATH=$MACHINE_STORAGE_PATH" >&2
+	echo "sandbox: bridge $BRIDGE 192.168.64.1/24, user $SANDBOX_USER (uid $uid), MACHINE_STORAGE_PATH=$MACHINE_STORAGE_PATH" >&2
+	echo "sandbox: run docker-machine as the user: test/sandbox/as-user docker-machine ..." >&2
 fi
 
 # CMD runs in the background so that this init can pass SIGTERM on to it

@@ -121,8 +121,17 @@ func TestSandboxInside(t *testing.T) {
 		{"vmnet plist: Shared_Net_Address", `grep -q "<string>192.168.64.1</string>" ` + plist},
 		{"vmnet plist: Shared_Net_Mask", `grep -q "<string>255.255.255.0</string>" ` + plist},
 		{"store has no-error-report", `test -f "$MACHINE_STORAGE_PATH/no-error-report"`},
-		{"PATH starts with bin/ and .cache/bin/", `case "$PATH" in "` + root + `/bin:` + root + `/.cache/bin:"*) ;; *) false ;; esac`},
-		{"xhyve and hyperkit on PATH", `command -v xhyve >/dev/null && command -v hyperkit >/dev/null`},
+		{"PATH starts with /usr/local/bin and .cache/bin/", `case "$PATH" in "/usr/local/bin:` + root + `/.cache/bin:"*) ;; *) false ;; esac`},
+		{"xhyve and hyperkit on PATH, in /usr/local/bin", `test "$(command -v xhyve)" = /usr/local/bin/xhyve && test "$(command -v hyperkit)" = /usr/local/bin/hyperkit`},
+		// The Mac's privilege split.
+		{"xhyve and hyperkit are setuid root", `for b in xhyve hyperkit; do test "$(stat -c %U:%a /usr/local/bin/$b)" = root:4755 || exit 1; done`},
+		{"the plugin and docker-machine are in /usr/local/bin", `test -x /usr/local/bin/docker-machine-driver-xhyve && test -x /usr/local/bin/docker-machine`},
+		{"the user exists with its home in /Users", `test "$XHYVE_SANDBOX_USER" = macuser && test "$(getent passwd macuser | cut -d: -f6)" = /Users/macuser`},
+		{"as-user runs as the user, with its home", `test "$(test/sandbox/as-user sh -c 'id -un; echo $HOME')" = "$(printf 'macuser\n/Users/macuser')"`},
+		{"the store is the user's", `test "$MACHINE_STORAGE_PATH" = /Users/macuser/.docker/machine && test "$(stat -c %U "$MACHINE_STORAGE_PATH" "$MACHINE_STORAGE_PATH/cache" | sort -u)" = macuser`},
+		{"the lease file is root's, not the user's to write", `test "$(stat -c %U:%a /var/db/dhcpd_leases)" = root:644 && ! test/sandbox/as-user sh -c ': >> /var/db/dhcpd_leases' 2>/dev/null`},
+		{"the vmnet plist is root's", `test "$(stat -c %U:%a ` + plist + `)" = root:644`},
+		{"the stand-in runs as root for the user", `test/sandbox/as-user xhyve -v 2>&1 | grep -q xhyve && test -u /usr/local/bin/xhyve`},
 		{"XHYVE_STANDIN_QEMU is executable", `test -x "$XHYVE_STANDIN_QEMU"`},
 		{"XHYVE_E2E_GUEST is set", `test -n "$XHYVE_E2E_GUEST"`},
 		{"no /etc/exports (a fresh Mac)", `test ! -e /etc/exports`},
@@ -152,8 +161,12 @@ func TestSandboxInside(t *testing.T) {
 	if _, err := os.Stat("/Library/Preferences"); !os.IsNotExist(err) {
 		t.Errorf("the host has /Library/Preferences: %v", err)
 	}
+	if entries, _ := os.ReadDir("/Users"); len(entries) != 0 {
+		t.Errorf("the host's /Users has %d entries: the sandbox's home reached it", len(entries))
+	}
 	sbin, _ := filepath.EvalSymlinks("/sbin")
-	for _, p := range []string{"/etc/" + probe, "/run/" + probe, "/run/xhyve-sandbox", filepath.Join(sbin, "nfsd")} {
+	localbin, _ := filepath.EvalSymlinks("/usr/local/bin")
+	for _, p := range []string{"/etc/" + probe, "/run/" + probe, "/run/xhyve-sandbox", filepath.Join(sbin, "nfsd"), filepath.Join(localbin, "xhyve")} {
 		if _, err := os.Lstat(p); !os.IsNotExist(err) {
 			t.Errorf("%s on the host: the sandbox's writes reached it (%v)", p, err)
 		}
