@@ -120,6 +120,9 @@ func (d *Driver) checkVMNetPlist() (string, error) {
 	}
 	defer f.Close()
 	shared, err := vmnet.Parse(f)
+	if errors.Is(err, vmnet.ErrNoSharedAddress) {
+		return "names no host address; the driver uses the address of the interface that carries the VM's network", nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("%s: %w; remove it and let vmnet write it again", d.env.vmnetPlist, err)
 	}

@@ -57,6 +57,9 @@ func TestChecksPassAndFailWithTheFix(t *testing.T) {
 		{"vmnet plist good", func(t *testing.T, d *Driver) {
 			os.WriteFile(d.env.vmnetPlist, []byte(`<?xml version="1.0"?><plist version="1.0"><dict><key>Shared_Net_Address</key><string>192.168.70.1</string></dict></plist>`), 0o644)
 		}, "vmnet preferences", "192.168.70.1 on 192.168.70.0/24", ""},
+		{"vmnet plist without an address (macOS 26)", func(t *testing.T, d *Driver) {
+			os.WriteFile(d.env.vmnetPlist, []byte(`<?xml version="1.0"?><plist version="1.0"><dict><key>Shared_Net_Mask</key><string>255.255.255.0</string></dict></plist>`), 0o644)
+		}, "vmnet preferences", "the interface that carries the VM's network", ""},
 		{"vmnet plist damaged", func(t *testing.T, d *Driver) { os.WriteFile(d.env.vmnetPlist, []byte("<plist><dict>"), 0o644) }, "vmnet preferences", "", "remove it and let vmnet write it again"},
 		{"lease file missing", nil, "lease file", "none yet", ""},
 		{"lease file unreadable", func(t *testing.T, d *Driver) { os.Mkdir(d.env.leasesPath, 0o755) }, "lease file", "", "must read it"},

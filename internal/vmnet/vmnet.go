@@ -28,6 +28,11 @@ type prefs struct {
 	SharedNetMask    string `plist:"Shared_Net_Mask"`
 }
 
+// ErrNoSharedAddress reports preferences without Shared_Net_Address, as
+// macOS 26 was seen writing them: the host's address is then the one of
+// the interface that carries the VM's network (Choose).
+var ErrNoSharedAddress = errors.New("vmnet plist has no Shared_Net_Address")
+
 // Parse reads com.apple.vmnet.plist (XML or binary). A missing mask defaults
 // to /24, vmnet's own default.
 func Parse(r io.Reader) (Shared, error) {
@@ -42,7 +47,7 @@ func Parse(r io.Reader) (Shared, error) {
 		return Shared{}, fmt.Errorf("decode vmnet plist: %w", err)
 	}
 	if p.SharedNetAddress == "" {
-		return Shared{}, errors.New("vmnet plist has no Shared_Net_Address")
+		return Shared{}, ErrNoSharedAddress
 	}
 	addr := net.ParseIP(p.SharedNetAddress).To4()
 	if addr == nil {
