@@ -14,7 +14,8 @@ import (
 
 // TestDoctor: in the sandbox, which recreates the Mac around the driver,
 // doctor passes; without a hypervisor on PATH, or with xhyve v0.2.0 (no -F,
-// no -M), it fails and names the fix.
+// no -M), it fails and names the fix, and so does create, before it makes
+// anything.
 func TestDoctor(t *testing.T) {
 	plugin, err := exec.LookPath("docker-machine-driver-xhyve")
 	if err != nil {
@@ -52,4 +53,22 @@ func TestDoctor(t *testing.T) {
 			t.Errorf("doctor with xhyve v0.2.0 does not say %q:\n%s", want, out)
 		}
 	}
+	// create runs the same checks before it makes anything.
+	const name = "v020"
+	out, err = run(t, 5*time.Minute, []string{"XHYVE_STANDIN_RELEASE=v0.2.0"}, "docker-machine", "create", "-d", "xhyve", name)
+	if err == nil {
+		t.Errorf("create with xhyve v0.2.0 succeeded:\n%s", out)
+	}
+	for _, want := range []string{"xhyve 0.2.0", "lacks -F (pidfile) and -M (MAC query)", "--xhyve-hypervisor"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("create with xhyve v0.2.0 does not say %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(machineDir(name), "disk.img")); err == nil {
+		t.Error("create with xhyve v0.2.0 made a disk")
+	}
+	if _, err := os.Stat(machineDir(name)); err == nil {
+		dm(t, "rm", "-y", name)
+	}
+	assertRemoved(t, name, "")
 }

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
 var vmnet = &net.IPNet{IP: net.IPv4(192, 168, 64, 0), Mask: net.CIDRMask(24, 32)}
@@ -109,6 +111,19 @@ func TestLifecycle(t *testing.T) {
 		if !strings.Contains(ls, name+" Stopped") {
 			t.Errorf("ls after stop: %q", ls)
 		}
+		// A hypervisor that fails after its pidfile (here vmnet refuses,
+		// as for a hypervisor without root) is an error with its reason,
+		// not a guest that powered off.
+		out, err := run(t, 5*time.Minute, []string{"XHYVE_STANDIN_VMNET=refuse"}, "docker-machine", "start", name)
+		if err == nil {
+			t.Errorf("start with vmnet refused succeeded:\n%s", out)
+		}
+		if !strings.Contains(out, "vmnet") {
+			t.Errorf("the refused start does not give the hypervisor's reason:\n%s", out)
+		}
+		if got := status(t, name); got != "Error" {
+			t.Errorf("status after a start vmnet refused: %q, want Error", got)
+		}
 		dm(t, "start", name)
 		if got := machineIP(t, name); got != ip {
 			t.Errorf("IP changed from %s to %s", ip, got)
@@ -137,6 +152,7 @@ func TestLifecycle(t *testing.T) {
 		if got := status(t, name); got != "Stopped" {
 			t.Errorf("status after kill: %q", got)
 		}
+		assertNoVM(t, name)
 		dm(t, "start", name)
 		waitStatus(t, name, "Running", time.Minute)
 	})
@@ -156,6 +172,8 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("marker after kill -9: %q", got)
 		}
 	})
+
+	t.Run("the console has every boot", func(t *testing.T) { assertConsoleBoots(t, name) })
 
 	t.Run("rm", func(t *testing.T) {
 		if n := leaseCount(t, mac); n == 0 {
@@ -192,9 +210,107 @@ func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
 	if got, want := osVersion(t, name), isoVersion(t, iso); got != want {
 		t.Errorf("after swapping the ISO the guest runs %q, want %q", got, want)
 	}
+	// The rest of the lifecycle with the hyperkit dialect.
+	docker(t, name, "version")
+	dm(t, "restart", name)
+	waitStatus(t, name, "Running", time.Minute)
+	ssh(t, name, "true")
+	dm(t, "kill", name)
+	if got := status(t, name); got != "Stopped" {
+		t.Errorf("status after kill: %q", got)
+	}
+	assertNoVM(t, name)
+	dm(t, "start", name)
+	assertConsoleBoots(t, name)
+
+	// A guest that powers off while it boots (its ISO's kernel command
+	// line runs poweroff as init): start fails, and its error carries the
+	// console's last lines, the kernel's included.
+	dm(t, "stop", name)
+	copyFile(t, isoWithAppend(t, guestFile("boot2docker.iso"), "console=ttyS0 rdinit=/bin/busybox -- poweroff -f"), iso)
+	out, err := dmErr(t, "start", name)
+	if err == nil {
+		t.Errorf("start of a guest that powers off while booting succeeded:\n%s", out)
+	}
+	if !strings.Contains(out, "reboot: Power down") {
+		t.Errorf("the error of a boot that failed does not carry the console's last lines:\n%s", out)
+	}
 	mac, _ := driverConfig(t, name)["MACAddress"].(string)
 	dm(t, "rm", "-y", name)
 	assertRemoved(t, name, mac)
+}
+
+// isoWithAppend is a copy of the ISO src whose isolinux.cfg gives the kernel
+// the command line appendLine instead of its own.
+func isoWithAppend(t *testing.T, src, appendLine string) string {
+	t.Helper()
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	if out, err := exec.Command("xorriso", "-osirrox", "on", "-indev", src, "-extract", "/", tree).CombinedOutput(); err != nil {
+		t.Fatalf("extract %s: %v\n%s", src, err, out)
+	}
+	cfg := filepath.Join(tree, "isolinux", "isolinux.cfg")
+	if err := os.Chmod(cfg, 0o644); err != nil { // extracted read-only
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "append ") {
+			l = "  append " + appendLine
+		}
+		lines = append(lines, l)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	iso := filepath.Join(dir, "append.iso")
+	volid := "b2d-v" + isoVersion(t, src)
+	if out, err := exec.Command("xorriso", "-as", "mkisofs", "-quiet", "-R", "-V", volid, "-o", iso, tree).CombinedOutput(); err != nil {
+		t.Fatalf("make %s: %v\n%s", iso, err, out)
+	}
+	return iso
+}
+
+// assertNoVM checks that no process of the machine's VM is left: neither the
+// hypervisor nor what it runs (here QEMU, root's, started for the user).
+func assertNoVM(t *testing.T, machine string) {
+	t.Helper()
+	disk := machineFile(machine, "disk.img")
+	var left []string
+	if err := wait.Until(10*time.Second, 200*time.Millisecond, "the VM's processes to end", func() (bool, error) {
+		left = processesMentioning(disk)
+		return len(left) == 0, nil
+	}); err != nil {
+		t.Errorf("%v: processes of %s's VM left: %q", err, machine, left)
+	}
+}
+
+// assertConsoleBoots checks that console.log has the guest's boot banner for
+// every boot the supervisors started: the console must work whoever owns the
+// hypervisor (setuid root here, as on a Mac). Like boot2docker, the guest
+// boots with loglevel=3, so its kernel prints only errors on the serial
+// console; its init announces each boot there with the kernel's version.
+func assertConsoleBoots(t *testing.T, machine string) {
+	t.Helper()
+	data, err := os.ReadFile(machineFile(machine, "console.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	boots := strings.Split(string(data), "\n=== boot ")[1:]
+	if len(boots) == 0 {
+		t.Fatalf("console.log of %s records no boot:\n%s", machine, tailString(string(data), 2000))
+	}
+	for i, b := range boots {
+		if !strings.Contains(b, "boot2docker: booting ") {
+			first, _, _ := strings.Cut(b, "\n")
+			t.Errorf("boot %d of %d (%s) has no boot banner in console.log:\n%s", i+1, len(boots), first, tailString(b, 1500))
+		}
+	}
+	t.Logf("console.log of %s: %d boots, each with the guest's boot banner", machine, len(boots))
 }
 
 // TestFailedCreateLeavesNothing: bad hypervisors fail the create before
