@@ -10,11 +10,18 @@ import (
 type Dialect int
 
 // The dialects: xhyve and hyperkit share a command line but differ in
-// options, backends and exit statuses.
+// options, backends and exit statuses. DialectXhyve is xhyve's master
+// branch (what users build, with -F and -M); DialectXhyve020 is its only
+// tagged release, v0.2.0 (XHYVE_STANDIN_RELEASE=v0.2.0), which lacks -F,
+// -M and the autopty backend (docs/facts.md §3).
 const (
 	DialectXhyve Dialect = iota
 	DialectHyperkit
+	DialectXhyve020
 )
+
+// isXhyve tells the xhyve dialects (master and v0.2.0) from hyperkit.
+func (d Dialect) isXhyve() bool { return d != DialectHyperkit }
 
 // Exit statuses of the real binaries.
 const (
@@ -28,6 +35,17 @@ const (
 // though their usage text lists it as a flag) and that -p, although listed in
 // the usage text, is not in it (so it is an illegal option).
 const optstring = "behvuwxMACHPWY:f:F:g:c:s:m:l:U:"
+
+// optstring020 is xhyve v0.2.0's: no -F (pidfile) and no -M (print MAC),
+// which came in December 2015, after the release.
+const optstring020 = "behvuwxACHPWY:f:g:c:s:m:l:U:"
+
+func optstringFor(d Dialect) string {
+	if d == DialectXhyve020 {
+		return optstring020
+	}
+	return optstring
+}
 
 const mib = 1024 * 1024
 
@@ -106,6 +124,8 @@ var emulations = map[Dialect]map[string]bool{
 	},
 }
 
+func init() { emulations[DialectXhyve020] = emulations[DialectXhyve] }
+
 // Parse parses the command line (args excludes argv[0]) the way the real
 // binaries do: options are handled in order, so -v/-h end parsing where they
 // appear and an error in an option ends it at once.
@@ -117,7 +137,7 @@ func Parse(d Dialect, prog string, args []string) (*Config, error) {
 		MemBytes: 256 * mib,
 		LPC:      map[string]*string{},
 	}
-	g := getopt{args: args, optstring: optstring, prog: prog}
+	g := getopt{args: args, optstring: optstringFor(d), prog: prog}
 	for {
 		opt, arg, err := g.next()
 		if err != nil {
@@ -314,7 +334,7 @@ func parseFirmware(d Dialect, opt string) (Firmware, error) {
 		return fw, fail
 	}
 	parts := strings.SplitN(opt, ",", 4)
-	if d == DialectXhyve && len(parts) < 4 {
+	if d.isXhyve() && len(parts) < 4 {
 		return fw, fail
 	}
 	for len(parts) < 4 {

@@ -240,14 +240,90 @@ func TestStatuses(t *testing.T) {
 
 func TestUsageAndVersionText(t *testing.T) {
 	v := versionText(DialectXhyve, "xhyve")
-	if !strings.HasPrefix(v, "xhyve: v0.2.0-standin\n\n") || !strings.Contains(v, "Homepage: https://github.com/mist64/xhyve\nLicense: BSD\n") {
+	if !strings.HasPrefix(v, "xhyve: v0.2.0-standin\n\n") || !strings.HasSuffix(v, "Homepage: http://www.xhyve.xyz\nLicense: BSD\n\n") {
 		t.Errorf("xhyve version text %q", v)
+	}
+	v = versionText(DialectXhyve020, "xhyve")
+	if !strings.HasPrefix(v, "xhyve: 0.2.0\n\n") || !strings.HasSuffix(v, "Homepage: https://github.com/mist64/xhyve\nLicense: BSD\n\n") {
+		t.Errorf("xhyve v0.2.0 version text %q", v)
 	}
 	v = versionText(DialectHyperkit, "hyperkit")
 	if v != "hyperkit: v0.20210107-standin\n\nHomepage: https://github.com/docker/hyperkit\nLicense: BSD\n\n" {
 		t.Errorf("hyperkit version text %q", v)
 	}
-	if u := usageText("xhyve"); !strings.HasPrefix(u, "Usage: xhyve [-behuwxMACHPWY]") {
-		t.Errorf("usage %q", u)
+	for _, tc := range []struct {
+		d          Dialect
+		prefix     string
+		has, hasnt []string
+	}{
+		{DialectXhyve, "Usage: xhyve [-behuwxMACHPWY] [-c vcpus] [-F <pidfile>]", []string{"-M: print MAC", "-F: pidfile", "-p: pin", "Ex: -l com1,stdio"}, nil},
+		{DialectHyperkit, "Usage: hyperkit [-behuwxMACHPWY] [-c vcpus] [-F <pidfile>]", []string{"-M: print MAC", "-F: pidfile", "Ex: -l com1,stdio"}, []string{"-p: pin"}},
+		{DialectXhyve020, "Usage: xhyve [-behuwxACHPWY] [-c vcpus] [-g <gdb port>] [-l <lpc>]\n       ", []string{"-p: pin", "-m: memory size in MB\n"}, []string{"-M", "-F", "Ex:"}},
+	} {
+		u := usageText(tc.d, "xhyve")
+		if tc.d == DialectHyperkit {
+			u = usageText(tc.d, "hyperkit")
+		}
+		if !strings.HasPrefix(u, tc.prefix) {
+			t.Errorf("%v usage %q", tc.d, u)
+		}
+		for _, h := range tc.has {
+			if !strings.Contains(u, h) {
+				t.Errorf("%v usage lacks %q", tc.d, h)
+			}
+		}
+		for _, h := range tc.hasnt {
+			if strings.Contains(u, h) {
+				t.Errorf("%v usage has %q", tc.d, h)
+			}
+		}
+	}
+}
+
+// TestRelease020: XHYVE_STANDIN_RELEASE=v0.2.0 plays xhyve's only release,
+// whose getopt string has neither F nor M.
+func TestRelease020(t *testing.T) {
+	for _, tc := range []struct {
+		prog, release string
+		want          Dialect
+		ok            bool
+	}{
+		{"xhyve", "", DialectXhyve, true},
+		{"xhyve", "v0.2.0", DialectXhyve020, true},
+		{"goxhyve", "v0.2.0", DialectXhyve020, true},
+		{"xhyve", "v0.3.0", 0, false},
+		{"hyperkit", "v0.2.0", 0, false},
+		{"hyperkit", "", DialectHyperkit, true},
+	} {
+		d, err := dialectFor(tc.prog, tc.release)
+		if (err == nil) != tc.ok || (tc.ok && d != tc.want) {
+			t.Errorf("dialectFor(%q, %q) = %v, %v", tc.prog, tc.release, d, err)
+		}
+	}
+	fw := "kexec,/k,/i,c"
+	for _, tc := range []struct {
+		args string
+		code int
+		msg  string
+	}{
+		{"-F /tmp/pid -f " + fw, 1, "xhyve: illegal option -- F"},
+		{"-M -U " + testUUID + " -s 2,virtio-net -f " + fw, 1, "xhyve: illegal option -- M"},
+		{"-A -U " + testUUID + " -c 2 -m 1G -s 0:0,hostbridge -s 31,lpc -l com1,stdio -s 2:0,virtio-net -f " + fw, 0, ""},
+		{"-f kexec,/k,/i", 1, "Invalid firmware argument"},
+		{"-c 17 -f " + fw, 1, "only 16 available"},
+		{"-s 2,virtio-9p -f " + fw, 1, "unknown device"},
+	} {
+		_, err := parse(t, DialectXhyve020, strings.Fields(tc.args)...)
+		if got := exitCode(err); got != tc.code {
+			t.Errorf("v0.2.0 %q: exit %d (%v), want %d", tc.args, got, err, tc.code)
+			continue
+		}
+		if tc.msg != "" && (err == nil || !strings.Contains(err.Error(), tc.msg)) {
+			t.Errorf("v0.2.0 %q: %q, want %q", tc.args, err, tc.msg)
+		}
+		var ee *ExitError
+		if tc.code == 1 && strings.Contains(tc.msg, "illegal option") && (!errors.As(err, &ee) || !ee.Usage) {
+			t.Errorf("v0.2.0 %q: no usage after getopt's message", tc.args)
+		}
 	}
 }

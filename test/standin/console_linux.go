@@ -3,10 +3,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -54,25 +55,38 @@ type fileSink struct{ f *os.File }
 // Write appends p to the file.
 func (s fileSink) Write(p []byte) { s.f.Write(p) }
 
-// openPTY allocates a pseudo-terminal. It returns the master fd (non-blocking)
-// and the slave path; the slave is opened once to put it into raw mode (no
-// echo, no CR/LF mangling: the guest's own tty layer does that) and kept open
-// so the master never sees a hang-up while no reader is attached.
+// openPTY allocates a pseudo-terminal as posix_openpt + grantpt + unlockpt
+// do on macOS. It returns the master fd (non-blocking) and the slave path;
+// the slave is opened once to put it into raw mode (no echo, no CR/LF
+// mangling: the guest's own tty layer does that) and kept open so the
+// master never sees a hang-up while no reader is attached.
+//
+// Ownership follows macOS's grantpt (docs/facts.md §3): the slave belongs
+// to the EFFECTIVE uid, group tty, mode 0620. Linux devpts already gives a
+// new pty the fsuid (= euid) and fsgid of whoever opened /dev/ptmx, with
+// the mode of the mount's mode= option (often 0600): the stand-in only
+// sets the group (when it may) and the mode, and never chowns the pty to
+// the real uid, so a setuid-root stand-in's pty is root's and its user
+// cannot open it, as with the real binaries.
 func openPTY() (master int, slavePath string, slave int, err error) {
 	master, err = unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return -1, "", -1, fmt.Errorf("error opening /dev/ptmx char device: %w", err)
 	}
-	if err = unix.IoctlSetPointerInt(master, unix.TIOCSPTLCK, 0); err != nil {
-		unix.Close(master)
-		return -1, "", -1, fmt.Errorf("error unlocking slave pseudo terminal: %w", err)
-	}
 	n, err := unix.IoctlGetInt(master, unix.TIOCGPTN)
 	if err != nil {
 		unix.Close(master)
-		return -1, "", -1, fmt.Errorf("ptsname: %w", err)
+		return -1, "", -1, fmt.Errorf("ptsname: error getting name for slave pseudo terminal: %w", err)
 	}
 	slavePath = fmt.Sprintf("/dev/pts/%d", n)
+	if err = grantPTY(slavePath); err != nil {
+		unix.Close(master)
+		return -1, "", -1, fmt.Errorf("error setting up ownership and permissions on slave pseudo terminal: %w", err)
+	}
+	if err = unix.IoctlSetPointerInt(master, unix.TIOCSPTLCK, 0); err != nil {
+		unix.Close(master)
+		return -1, "", -1, fmt.Errorf("error unlocking slave pseudo terminal, to allow its usage: %w", err)
+	}
 	slave, err = unix.Open(slavePath, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		unix.Close(master)
@@ -84,6 +98,25 @@ func openPTY() (master int, slavePath string, slave int, err error) {
 		return -1, "", -1, err
 	}
 	return master, slavePath, slave, nil
+}
+
+// ttyGroup is the gid of group "tty", or -1.
+func ttyGroup() int {
+	if g, err := user.LookupGroup("tty"); err == nil {
+		if gid, err := strconv.Atoi(g.Gid); err == nil {
+			return gid
+		}
+	}
+	return -1
+}
+
+// grantPTY is grantpt(3) as macOS does it: group tty and mode 0620; the
+// owner stays the one devpts gave it (the opener's fsuid, i.e. euid).
+func grantPTY(path string) error {
+	if gid := ttyGroup(); gid >= 0 {
+		unix.Chown(path, -1, gid) // allowed for root or a member of tty
+	}
+	return unix.Chmod(path, 0620)
 }
 
 // makeRaw is cfmakeraw(3) plus CLOCAL, as the real ttyopen() does.
@@ -105,8 +138,9 @@ func makeRaw(fd int) error {
 var stdioTaken bool
 var stdinSaved *unix.Termios
 
-// restoreStdio puts the terminal back the way it was (the real binaries do
-// this in an atexit handler).
+// restoreStdio puts the terminal back the way it was: the real binaries
+// do this in an atexit handler (ttyclose), so it happens at exit(3) only,
+// not when a signal kills the process.
 func restoreStdio() {
 	if stdinSaved != nil {
 		unix.IoctlSetTermios(0, unix.TCSETS, stdinSaved)
@@ -114,8 +148,8 @@ func restoreStdio() {
 	}
 }
 
-// setupCOM applies the -l backend for one port. It prints the
-// "COMn connected to /dev/pts/N" line(s) on stdout at once.
+// setupCOM applies the -l backend for one port (uart_set_backend). The
+// "linkname"/"COMn connected to" lines go to the C-buffered stdout.
 func setupCOM(d Dialect, name string, backend *string) (*comPort, error) {
 	p := &comPort{name: name}
 	if backend == nil {
@@ -139,29 +173,39 @@ func setupCOM(d Dialect, name string, backend *string) (*comPort, error) {
 		case d == DialectHyperkit && it == "null":
 			// discard
 		case it == "stdio" && !stdioTaken:
+			// The UART reads AND writes fd 0 (tty.fd = STDIN_FILENO),
+			// made non-blocking; if fd 0 is a terminal it is put into raw
+			// mode and restored at exit. fd 1 is not used by the console.
 			stdioTaken = true
+			if err := unix.SetNonblock(0, true); err != nil {
+				return fail(nil)
+			}
 			if t, err := unix.IoctlGetTermios(0, unix.TCGETS); err == nil {
 				stdinSaved = t
 				makeRaw(0)
-				// the real UART writes to the tty it reads from (fd 0)
-				p.sinks = append(p.sinks, fdSink{0})
-			} else {
-				p.sinks = append(p.sinks, fileSink{os.Stdout})
+				atexit(restoreStdio)
 			}
+			p.sinks = append(p.sinks, fdSink{0})
 			p.sources = append(p.sources, 0)
-		case it == "autopty" || (d == DialectHyperkit && strings.HasPrefix(it, "autopty=")):
+		case (it == "autopty" && d != DialectXhyve020) || (d == DialectHyperkit && strings.HasPrefix(it, "autopty=")):
+			link, hasLink := strings.CutPrefix(it, "autopty=")
+			if d == DialectHyperkit {
+				// printed before the pty exists; "(null)" is what macOS's
+				// printf makes of hyperkit's NULL linkname for plain autopty
+				if !hasLink {
+					link = "(null)"
+				}
+				stdout.Printf("linkname %s\n", link)
+			}
 			master, slavePath, slave, err := openPTY()
 			if err != nil {
 				return fail(err)
 			}
 			p.closers = append(p.closers, func() { unix.Close(master); unix.Close(slave) })
-			os.Stdout.WriteString(fmt.Sprintf("%s connected to %s\n", name, slavePath))
-			if link, ok := strings.CutPrefix(it, "autopty="); ok && link != "" {
-				if err := os.Remove(link); err != nil && !errors.Is(err, os.ErrNotExist) {
-					return fail(fmt.Errorf("unlinking autopty file: %w", err))
-				}
-				if err := os.Symlink(slavePath, link); err != nil {
-					return fail(fmt.Errorf("symlinking autopty file: %w", err))
+			stdout.Printf("%s connected to %s\n", name, slavePath)
+			if hasLink {
+				if err := writeAutoptyFile(link, slavePath); err != nil {
+					return fail(err)
 				}
 			}
 			p.sinks = append(p.sinks, fdSink{master})
@@ -193,6 +237,23 @@ func setupCOM(d Dialect, name string, backend *string) (*comPort, error) {
 		}
 	}
 	return p, nil
+}
+
+// writeAutoptyFile is hyperkit's autopty=PATH since commit 4aad16e
+// (v0.20200908 and later): whatever is at PATH is unlinked, then PATH is
+// created as a REGULAR file (mode 0644 less the umask) holding the pty's
+// name without a newline. It is not a symlink.
+func writeAutoptyFile(path, ptyName string) error {
+	if err := unix.Unlink(path); err != nil && err != unix.ENOENT {
+		return fmt.Errorf("unlinking autopty file: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0644)
+	if err != nil {
+		return fmt.Errorf("creating autopty file: %w", err)
+	}
+	f.WriteString(ptyName) // errors ignored, as the real (void) write
+	f.Close()
+	return nil
 }
 
 func (p *comPort) close() {

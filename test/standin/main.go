@@ -14,12 +14,33 @@ func main() {
 	// QEMU is started with Pdeathsig, which fires when the *thread* that
 	// started it ends: keep the main goroutine on its thread for good.
 	runtime.LockOSThread()
+	defaultSignals()
 	prog := filepath.Base(os.Args[0])
-	d := DialectXhyve
-	if prog == "hyperkit" {
-		d = DialectHyperkit
+	d, err := dialectFor(prog, os.Getenv("XHYVE_STANDIN_RELEASE"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s (stand-in): %v\n", prog, err)
+		os.Exit(exitError)
 	}
-	os.Exit(run(d, prog, os.Args[1:]))
+	exitProcess(run(d, prog, os.Args[1:]))
+}
+
+// dialectFor picks the dialect from the name the stand-in runs as
+// ("hyperkit" is hyperkit, anything else xhyve) and, for xhyve, the
+// release XHYVE_STANDIN_RELEASE names ("" = master, "v0.2.0").
+func dialectFor(prog, release string) (Dialect, error) {
+	if prog == "hyperkit" {
+		if release != "" {
+			return 0, fmt.Errorf("XHYVE_STANDIN_RELEASE=%s: only the xhyve dialect has releases to choose", release)
+		}
+		return DialectHyperkit, nil
+	}
+	switch release {
+	case "":
+		return DialectXhyve, nil
+	case "v0.2.0":
+		return DialectXhyve020, nil
+	}
+	return 0, fmt.Errorf("XHYVE_STANDIN_RELEASE=%s: unknown release (known: v0.2.0)", release)
 }
 
 // report prints an ExitError the way the real binaries do and returns the
@@ -34,26 +55,30 @@ func report(d Dialect, prog string, err error) int {
 		fmt.Fprintln(os.Stderr, ee.Msg)
 	}
 	if ee.Usage {
-		printUsage(d, prog, ee.Code)
+		printUsage(d, prog)
 	}
 	return ee.Code
 }
 
+// run does what the real main() does and returns the status it exits
+// with; the caller ends the process through exitProcess (C exit(3)).
 func run(d Dialect, prog string, args []string) int {
 	cfg, err := Parse(d, prog, args)
 	if err != nil {
 		return report(d, prog, err)
 	}
 	if cfg.Version {
+		// Both print the banner on stderr; the stand-in's hyperkit prints
+		// it on stdout (a known difference, see doc.go).
 		if d == DialectHyperkit {
-			os.Stdout.WriteString(versionText(d, prog))
+			stdout.WriteString(versionText(d, prog))
 		} else {
 			os.Stderr.WriteString(versionText(d, prog))
 		}
 		return exitOK
 	}
 	if cfg.Help {
-		printUsage(d, prog, 0)
+		printUsage(d, prog)
 		return exitOK
 	}
 	if d == DialectHyperkit {
@@ -62,26 +87,7 @@ func run(d Dialect, prog string, args []string) int {
 	if err := cfg.Validate(); err != nil {
 		return report(d, prog, err)
 	}
-	// The real binaries create the pidfile (O_EXCL) right after the VM
-	// exists and before the devices are set up, so a stale pidfile is the
-	// first thing that fails. Check for it now; the file itself is created
-	// (O_EXCL, race-free) once QEMU is up, before the guest runs.
-	if cfg.Pidfile != "" {
-		if _, err := os.Lstat(cfg.Pidfile); err == nil {
-			return pidfileError(d, syscall.EEXIST)
-		}
-	}
 	return bootVM(cfg)
-}
-
-func pidfileError(d Dialect, errno syscall.Errno) int {
-	if d == DialectHyperkit {
-		fmt.Fprintln(os.Stderr, "Failed to set up pidfile")
-		fmt.Fprintln(os.Stderr, "pidfile error -1")
-	} else {
-		fmt.Fprintf(os.Stderr, "pidfile error %d\n", int(errno))
-	}
-	return exitError
 }
 
 // Exit statuses for the ways a guest can stop (docs/facts.md §3).

@@ -117,13 +117,23 @@ func (v *vm) loop(sigs chan os.Signal) int {
 // sleepWake freezes the VM on SIGUSR1 and resumes it on SIGUSR2, the way a
 // Mac's sleep stops xhyve's guest: QEMU's virtual clock stands still while
 // the VM is stopped, so the guest wakes up behind by as long as it slept
-// (docs/facts.md §3). Real xhyve has no such signals; only the harness
-// sends them.
+// (docs/facts.md §3). Only the harness sends them (test/sleep-vm.sh).
+// Real xhyve has no handler for them (they would kill it); real hyperkit
+// pauses and unpauses its vCPUs on them, printing a line on stdout.
 func (v *vm) sleepWake(sigs <-chan os.Signal) {
 	for sig := range sigs {
 		cmd := "cont"
 		if sig == syscall.SIGUSR1 {
 			cmd = "stop"
+		}
+		if v.cfg.Dialect == DialectHyperkit {
+			// hyperkit's own SIGUSR1/SIGUSR2 handlers pause and unpause
+			// the vCPUs and say so with printf (src/hyperkit.c)
+			if cmd == "stop" {
+				stdout.WriteString("received sigusr1, pausing\n")
+			} else {
+				stdout.WriteString("received sigusr2, unpausing\n")
+			}
 		}
 		if _, err := v.q.ExecuteTimeout(cmd, nil, 5*time.Second); err != nil {
 			fmt.Fprintf(os.Stderr, "%s (stand-in): qmp %s: %v\n", v.cfg.Prog, cmd, err)
@@ -141,11 +151,8 @@ func (v *vm) powerButton() {
 		return
 	}
 	v.cmd.Process.Kill()
-	restoreStdio()
 	signal.Reset(syscall.SIGTERM)
-	syscall.Kill(os.Getpid(), syscall.SIGTERM)
-	time.Sleep(10 * time.Second)
-	os.Exit(128 + int(syscall.SIGTERM))
+	dieBySignal(syscall.SIGTERM)
 }
 
 var portValue = regexp.MustCompile(`=\s*0x([0-9a-fA-F]+)`)

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -27,13 +26,12 @@ func bootVM(cfg *Config) int {
 }
 
 type vm struct {
-	cfg        *Config
-	plan       plan
-	coms       [2]*comPort
-	tap        *os.File
-	tmpdir     string
-	pidCreated bool
-	cmd        *exec.Cmd
+	cfg      *Config
+	plan     plan
+	coms     [2]*comPort
+	tap      *os.File
+	tmpdir   string
+	cmd      *exec.Cmd
 	qemuDone   chan struct{}
 	qemuErr    error
 	q          *qmp
@@ -70,12 +68,7 @@ func (v *vm) cleanup() {
 	if v.tmpdir != "" {
 		os.RemoveAll(v.tmpdir)
 	}
-	if v.pidCreated {
-		if err := os.Remove(v.cfg.Pidfile); err != nil {
-			fmt.Fprintln(os.Stderr, "Failed to remove pidfile")
-		}
-	}
-	restoreStdio()
+	// the pidfile and the terminal are atexit handlers (exitProcess)
 }
 
 func (v *vm) run() int {
@@ -92,6 +85,12 @@ func (v *vm) run() int {
 		}
 	}
 
+	// The VM exists (Validate did the checks xh_vm_create and the memory
+	// setup make): the pidfile comes now, before any device.
+	if !setupPidfile(c.Pidfile) {
+		return exitError
+	}
+
 	// Device setup in slot order, like init_pci().
 	haveNet := false
 	for _, s := range slots {
@@ -105,26 +104,9 @@ func (v *vm) run() int {
 				return v.errorf("virtio-net: the stand-in supports one vmnet interface")
 			}
 			haveNet = true
-			mac, err := MACForUUID(uuid)
-			if err != nil {
-				return v.errorf("Invalid UUID %q", uuid)
+			if code, ok := v.setupNet(s, uuid); !ok {
+				return code
 			}
-			if c.PrintMAC {
-				os.Stdout.WriteString("MAC: " + formatMAC(mac) + "\n")
-				return exitOK
-			}
-			bridge := os.Getenv("XHYVE_STANDIN_BRIDGE")
-			if bridge == "" {
-				bridge = "vmnet0"
-			}
-			tap, err := openTap(TapNameForUUID(uuid), bridge)
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "vmnet: %v\n", err)
-				return v.errorf("Could not create vmnet interface, permission denied or no entitlement?")
-			}
-			v.tap = tap
-			v.plan.mac = formatMAC(mac)
-			v.plan.netSlot = s
 		case "lpc":
 			if s.Bus != 0 {
 				return v.errorf("LPC bridge can be present only on bus 0.")
@@ -251,7 +233,7 @@ func (v *vm) boot() int {
 	v.cmd.Stdout = os.Stderr // QEMU's chatter never reaches our stdout
 	v.cmd.Stderr = os.Stderr
 	v.cmd.ExtraFiles = extra
-	v.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	v.cmd.SysProcAttr = qemuProcAttr()
 	if os.Getenv("XHYVE_STANDIN_DEBUG") != "" {
 		fmt.Fprintf(os.Stderr, "%s: exec %s %s\n", c.Prog, qemu, strings.Join(args, " "))
 	}
@@ -311,25 +293,7 @@ func (v *vm) boot() int {
 		return v.errorf("%s: %v", c.Prog, err)
 	}
 
-	// The VM exists: write the pidfile, then start the vCPUs.
-	if c.Pidfile != "" {
-		f, err := os.OpenFile(c.Pidfile, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0644)
-		if err != nil {
-			var errno syscall.Errno
-			if !errors.As(err, &errno) {
-				errno = syscall.EIO
-			}
-			return pidfileError(c.Dialect, errno)
-		}
-		v.pidCreated = true
-		_, werr := f.WriteString(strconv.Itoa(os.Getpid()))
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			return pidfileError(c.Dialect, syscall.EIO)
-		}
-	}
+	// Everything is set up: start the vCPUs.
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM)
 	// The harness's host sleep (test/sleep-vm.sh): not an xhyve signal.
