@@ -35,7 +35,6 @@ const (
 	specFile          = "vm.json"
 	statusFile        = "supervisor.json"
 	pidFile           = "hypervisor.pid"
-	ttyFile           = "tty"
 	consoleLogFile    = "console.log"
 	hypervisorLogFile = "hypervisor.log"
 	supervisorLogFile = "supervisor.log"

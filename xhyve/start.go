@@ -70,8 +70,8 @@ func (d *Driver) start() error {
 }
 
 // supervisorSpec describes the supervisor of a boot with config: the
-// pidfile and console link it watches are the ones the hypervisor is told
-// to write, so the two cannot drift apart. args is nil when only inspecting.
+// pidfile it watches is the one the hypervisor is told to write, so the two
+// cannot drift apart. args is nil when only inspecting.
 func (d *Driver) supervisorSpec(config hypervisor.Config, args []string) supervisor.Spec {
 	exe, _ := d.env.executable() // "" only weakens the identity check
 	return supervisor.Spec{
@@ -79,7 +79,6 @@ func (d *Driver) supervisorSpec(config hypervisor.Config, args []string) supervi
 		Args:          args,
 		Dialect:       config.Dialect,
 		PIDFile:       config.PIDFile,
-		TTY:           config.TTY,
 		ConsoleLog:    d.path(consoleLogFile),
 		HypervisorLog: d.path(hypervisorLogFile),
 		SupervisorLog: d.path(supervisorLogFile),
@@ -113,7 +112,7 @@ func (d *Driver) hypervisorConfig(rec b2diso.Record) hypervisor.Config {
 	if d.BootCmd != "" {
 		cmdline = d.BootCmd
 	}
-	c := hypervisor.Config{
+	return hypervisor.Config{
 		Dialect:  d.HypervisorDialect,
 		UUID:     d.UUID,
 		CPUs:     cpus,
@@ -125,10 +124,6 @@ func (d *Driver) hypervisorConfig(rec b2diso.Record) hypervisor.Config {
 		Disk:     d.path(diskFile),
 		PIDFile:  d.path(pidFile),
 	}
-	if d.HypervisorDialect == hypervisor.HyperKit {
-		c.TTY = d.path(ttyFile)
-	}
-	return c
 }
 
 // checkSaved validates the configuration loaded from config.json, which a

@@ -1,10 +1,11 @@
 // Package fakehv builds, for tests, a fake xhyve/hyperkit that follows the
 // documented behaviour of the real ones (docs/facts.md §3): the -v banner, -M, an
 // O_EXCL -F pidfile written once the "VM" exists and removed at normal exit,
-// the dialect's exit statuses, an autopty console, and SIGTERM as an ACPI
-// power button only once the guest "enabled ACPI". A behaviour file next to
-// the binary scripts the guest: reboots, poweroff, crashes, a DHCP lease, an
-// SSH banner.
+// device setup after the pidfile (which may fail and exit 1), the dialect's
+// exit statuses, the stdio console (COM1 on fd 0, which it reads and writes,
+// as their uart_emul.c does), and SIGTERM as an ACPI power button only once
+// the guest "enabled ACPI". A behaviour file next to the binary scripts the
+// guest: reboots, poweroff, crashes, a DHCP lease, an SSH banner.
 package fakehv
 
 import (
@@ -12,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -22,8 +25,13 @@ type Behavior struct {
 	// Dialect is "xhyve" or "hyperkit"; it sets the banner and exit statuses.
 	Dialect string `json:"dialect"`
 	// FailStart makes the binary exit 1 before creating the VM, printing
-	// this message (as vmnet does when it lacks rights).
+	// this message on stdout (as vmnet does for -M when it lacks rights).
 	FailStart string `json:"fail_start,omitempty"`
+	// FailSetup makes device setup fail AFTER the pidfile was written: the
+	// message goes to stdout (as xhyve prints a refused vmnet) and the
+	// binary exits 1 without the guest ever running. A disk image that is
+	// missing fails there too, on stderr.
+	FailSetup string `json:"fail_setup,omitempty"`
 	// ACPIAfterMS is when the guest enables ACPI; SIGTERM before it kills the
 	// process, after it powers off after PowerOffMS.
 	ACPIAfterMS int `json:"acpi_after_ms"`
@@ -42,15 +50,38 @@ type Behavior struct {
 	LeaseAfterMS int    `json:"lease_after_ms,omitempty"`
 	// SSHAddr, when set, gets a listener that sends an SSH banner.
 	SSHAddr string `json:"ssh_addr,omitempty"`
-	// Console is written to the console pty after boot.
-	Console string `json:"console,omitempty"`
-	// SetupMS is how long device setup (vmnet, the console pty) takes
-	// before the VM exists: the pidfile, the pty, its autopty link and the
-	// "COM1 connected to" line all come after it, as with the real ones.
+	// Console is written to the console after boot. Before it, a guest
+	// whose kernel command line has console=ttyS0 writes a boot banner
+	// there, as a kernel does from early boot, unless QuietGuest.
+	Console    string `json:"console,omitempty"`
+	QuietGuest bool   `json:"quiet_guest,omitempty"`
+	// LastWords is written to the console just before a scripted exit (a
+	// panic before a crash).
+	LastWords string `json:"last_words,omitempty"`
+	// SetupMS is how long creating the VM takes: the pidfile comes after it.
 	SetupMS int `json:"setup_ms,omitempty"`
 	// FloodBytes is written to the console and to stderr after boot, to
 	// exercise log caps.
 	FloodBytes int `json:"flood_bytes,omitempty"`
+	// Orphan makes the binary start a child that outlives it holding its
+	// stdin, stdout and stderr (a helper the hypervisor spawned); the
+	// child's pid goes to <binary>.orphan.
+	Orphan bool `json:"orphan,omitempty"`
+}
+
+// OpenFDs returns the descriptors above 2 that the fake at binary found
+// open when it last started, as "3 4" ("" for none).
+func OpenFDs(binary string) string {
+	data, _ := os.ReadFile(binary + ".fds")
+	return string(data)
+}
+
+// Orphan returns the pid of the child the fake at binary left running (0
+// for none).
+func Orphan(binary string) int {
+	data, _ := os.ReadFile(binary + ".orphan")
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	return pid
 }
 
 var (

@@ -22,9 +22,6 @@ type Config struct {
 	ISO      string // attached as a CD so the guest can read it too
 	Disk     string // raw image
 	PIDFile  string
-	// TTY is where hyperkit links the console pty (xhyve prints the pty name
-	// on stdout instead).
-	TTY string
 }
 
 // Validate checks what the hypervisor itself would reject or misparse, so a
@@ -45,9 +42,6 @@ func (c Config) Validate() error {
 	// xhyve splits -s and -l options on commas, and -f on its first three.
 	paths := []struct{ name, path string }{
 		{"kernel", c.Kernel}, {"initrd", c.Initrd}, {"ISO", c.ISO}, {"disk", c.Disk},
-	}
-	if c.Dialect == HyperKit {
-		paths = append(paths, struct{ name, path string }{"console tty", c.TTY})
 	}
 	for _, p := range paths {
 		switch {
@@ -71,10 +65,6 @@ func Args(c Config) ([]string, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("invalid hypervisor config: %w", err)
 	}
-	console := "com1,autopty"
-	if c.Dialect == HyperKit {
-		console = "com1,autopty=" + c.TTY
-	}
 	return []string{
 		"-A", // ACPI tables: SIGTERM becomes a power-button press
 		"-u", // the guest expects its RTC in UTC
@@ -83,7 +73,10 @@ func Args(c Config) ([]string, error) {
 		"-m", strconv.Itoa(c.MemoryMB) + "M",
 		"-s", "0:0,hostbridge",
 		"-s", "31,lpc",
-		"-l", console,
+		// The console is the hypervisor's stdin: the supervisor owns the
+		// pty and hands its slave over (a pty the setuid-root hypervisor
+		// made would be root's, docs/facts.md §3). Both dialects take it.
+		"-l", "com1,stdio",
 		"-s", "2:0,virtio-net",
 		"-s", "3:0,ahci-cd," + c.ISO,
 		"-s", "4:0,virtio-blk," + c.Disk,

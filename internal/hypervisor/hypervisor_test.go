@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 )
@@ -29,9 +30,6 @@ func goldenConfig(d Dialect) Config {
 		ISO:      dir + "/boot2docker.iso",
 		Disk:     dir + "/disk.img",
 		PIDFile:  dir + "/hypervisor.pid",
-	}
-	if d == HyperKit {
-		c.TTY = dir + "/tty"
 	}
 	return c
 }
@@ -106,42 +104,100 @@ func TestValidate(t *testing.T) {
 	if err := hk.Validate(); err != nil {
 		t.Errorf("hyperkit takes 64 CPUs: %v", err)
 	}
-	hk.TTY = "/a,b/tty"
-	if err := hk.Validate(); err == nil {
-		t.Error("comma in the hyperkit autopty path accepted")
+}
+
+// TestArgsConsoleIsStdio: both dialects get COM1 on their stdin, whose pty
+// the supervisor owns; no autopty and no link path (docs/facts.md §3).
+func TestArgsConsoleIsStdio(t *testing.T) {
+	for _, d := range []Dialect{XHyve, HyperKit} {
+		args, err := Args(goldenConfig(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var consoles []string
+		for i, a := range args {
+			if a == "-l" && i+1 < len(args) {
+				consoles = append(consoles, args[i+1])
+			}
+		}
+		if len(consoles) != 1 || consoles[0] != "com1,stdio" {
+			t.Errorf("%s: -l %q, want exactly com1,stdio", d, consoles)
+		}
 	}
 }
 
 func TestClassify(t *testing.T) {
+	const long = QuietGuestAfter + time.Second
+	ran := Run{VMCreated: true, Uptime: time.Minute, ConsoleBytes: 4096, ConsoleExpected: true}
+	with := func(r Run, f func(*Run)) Run { f(&r); return r }
 	tests := []struct {
-		d         Dialect
-		code      int
-		signaled  bool
-		vmCreated bool
-		want      Outcome
+		name string
+		d    Dialect
+		run  Run
+		want Outcome
 	}{
-		{XHyve, 0, false, true, Reset},
-		{XHyve, 1, false, true, PowerOff},
-		{XHyve, 1, false, false, Failed},
-		{XHyve, 2, false, true, Halt},
-		{XHyve, 3, false, true, Crash},
-		{XHyve, 4, false, true, Failed},
-		{HyperKit, 0, false, true, PowerOff},
-		{HyperKit, 1, false, true, Failed},
-		{HyperKit, 2, false, true, Reset},
-		{HyperKit, 3, false, true, Crash},
-		{HyperKit, -1, true, true, Killed},
-		{XHyve, -1, true, false, Killed},
+		{"xhyve reset", XHyve, ran, Reset},
+		{"xhyve guest poweroff", XHyve, with(ran, func(r *Run) { r.Code = 1 }), PowerOff},
+		{"xhyve exit 1 before the VM existed", XHyve, Run{Code: 1}, Failed},
+		{"xhyve exit 1 in device setup: no console byte", XHyve,
+			Run{Code: 1, VMCreated: true, Uptime: 300 * time.Millisecond, ConsoleExpected: true}, Failed},
+		{"xhyve exit 1 silent long after the pidfile, console expected", XHyve,
+			Run{Code: 1, VMCreated: true, Uptime: time.Hour, ConsoleExpected: true}, Failed},
+		{"xhyve exit 1 fast but the guest wrote", XHyve,
+			Run{Code: 1, VMCreated: true, Uptime: time.Second, ConsoleBytes: 1, ConsoleExpected: true}, PowerOff},
+		{"xhyve quiet guest powered off after a while", XHyve,
+			Run{Code: 1, VMCreated: true, Uptime: long}, PowerOff},
+		{"xhyve quiet guest exit 1 soon after the pidfile", XHyve,
+			Run{Code: 1, VMCreated: true, Uptime: time.Second}, Failed},
+		{"xhyve console bytes without a pidfile", XHyve, Run{Code: 1, ConsoleBytes: 10}, Failed},
+		{"xhyve halt", XHyve, with(ran, func(r *Run) { r.Code = 2 }), Halt},
+		{"xhyve triple fault", XHyve, with(ran, func(r *Run) { r.Code = 3 }), Crash},
+		{"xhyve unknown status", XHyve, with(ran, func(r *Run) { r.Code = 4 }), Failed},
+		{"hyperkit poweroff", HyperKit, ran, PowerOff},
+		{"hyperkit exit 1 even after the guest ran", HyperKit, with(ran, func(r *Run) { r.Code = 1 }), Failed},
+		{"hyperkit exit 1 in device setup", HyperKit, Run{Code: 1, VMCreated: true, ConsoleExpected: true}, Failed},
+		{"hyperkit reset", HyperKit, with(ran, func(r *Run) { r.Code = 2 }), Reset},
+		{"hyperkit triple fault", HyperKit, with(ran, func(r *Run) { r.Code = 3 }), Crash},
+		{"hyperkit signal", HyperKit, with(ran, func(r *Run) { r.Code, r.Signaled = -1, true }), Killed},
+		{"xhyve signal before the VM", XHyve, Run{Code: -1, Signaled: true}, Killed},
 	}
 	for _, tt := range tests {
-		if got := Classify(tt.d, tt.code, tt.signaled, tt.vmCreated); got != tt.want {
-			t.Errorf("Classify(%s, %d, signaled=%v, created=%v) = %s, want %s", tt.d, tt.code, tt.signaled, tt.vmCreated, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Classify(tt.d, tt.run); got != tt.want {
+				t.Errorf("Classify(%s, %+v) = %s, want %s", tt.d, tt.run, got, tt.want)
+			}
+		})
 	}
 	for o, fault := range map[Outcome]bool{PowerOff: false, Halt: false, Killed: false, Reset: false, Crash: true, Failed: true} {
 		if o.Fault() != fault {
 			t.Errorf("%s.Fault() = %v", o, !fault)
 		}
+	}
+}
+
+func TestConsoleOnCOM1(t *testing.T) {
+	golden, err := Args(goldenConfig(XHyve))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ConsoleOnCOM1(golden) {
+		t.Errorf("the golden command line %q has console=ttyS0", golden)
+	}
+	for cmdline, want := range map[string]bool{
+		"loglevel=3 console=ttyS0,115200n8 base": true,
+		"console=tty0 console=ttyS0":             true,
+		"loglevel=3 console=tty0 base":           false,
+		"console=ttyS1":                          false,
+		"xconsole=ttyS0":                         false,
+		"":                                       false,
+	} {
+		args := []string{"-A", "-f", "kexec,/k,/i," + cmdline}
+		if got := ConsoleOnCOM1(args); got != want {
+			t.Errorf("ConsoleOnCOM1(%q) = %v, want %v", cmdline, got, want)
+		}
+	}
+	if ConsoleOnCOM1([]string{"-f", "fbsd,console=ttyS0"}) || ConsoleOnCOM1(nil) {
+		t.Error("a command line without kexec has no kernel console")
 	}
 }
 

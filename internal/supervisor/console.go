@@ -1,123 +1,124 @@
 package supervisor
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
-	"regexp"
-	"syscall"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
 
-// ptyLine is how xhyve and hyperkit announce the console pty on stdout.
-var ptyLine = regexp.MustCompile(`^COM1 connected to (/dev/\S+)`)
+// consoleDrain is how long the console is still read after the hypervisor
+// exited: what the guest wrote last is in the pty's buffer, and a child of
+// the hypervisor that still holds the slave must not hold the boot's end.
+const consoleDrain = 2 * time.Second
 
-// lineWatcher copies the hypervisor's stdout to its log and reports the
-// console pty it announces.
-type lineWatcher struct {
-	pw   *io.PipeWriter
-	ptys chan string
-	done chan struct{}
-}
-
-func newLineWatcher(log io.Writer) *lineWatcher {
-	pr, pw := io.Pipe()
-	w := &lineWatcher{pw: pw, ptys: make(chan string, 1), done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			line := sc.Text()
-			fmt.Fprintln(log, line)
-			if m := ptyLine.FindStringSubmatch(line); m != nil {
-				select {
-				case w.ptys <- m[1]:
-				default:
-				}
-			}
-		}
-		io.Copy(io.Discard, pr) // an over-long line must not block the hypervisor
-	}()
-	return w
-}
-
-// Write takes the hypervisor's stdout.
-func (w *lineWatcher) Write(p []byte) (int, error) { return w.pw.Write(p) }
-
-// Close ends the copy and waits for it.
-func (w *lineWatcher) Close() {
-	w.pw.Close()
-	<-w.done
-}
-
-// captureConsole copies the guest's serial console into the console log
-// until done. The pty comes from the hypervisor's stdout, or for hyperkit
-// from the autopty link, which the supervisor removed before the boot.
-func captureConsole(link string, started time.Time, ptys <-chan string, out io.Writer, done <-chan struct{}) {
-	path := waitForPTY(link, started, ptys, done)
-	if path == "" {
-		return
-	}
-	// O_NOCTTY: the supervisor leads a session without a terminal; opening
-	// the pty must not make it the controlling one.
-	f, err := os.OpenFile(path, os.O_RDWR|syscall.O_NOCTTY, 0)
+// openPTY opens the pty pair of one boot. The supervisor keeps the master
+// and hands the slave to the hypervisor as its stdin, its COM1 (-l
+// com1,stdio), so the pty is the supervisor's user's whoever the
+// hypervisor runs as (a pty a setuid-root hypervisor makes is root's, mode
+// 0620: docs/facts.md §3). Both ends are close-on-exec (os.OpenFile's
+// default): the slave reaches the hypervisor only as fd 0, the master never.
+// The slave is raw: with echo on the guest would read back its own output.
+func openPTY() (master, slave *os.File, err error) {
+	// O_NOCTTY: the supervisor leads a session without a terminal; no pty
+	// may become its controlling one.
+	master, err = os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
-		fmt.Fprintf(out, "\n=== cannot open console %s: %v ===\n", path, err)
-		return
+		return nil, nil, fmt.Errorf("open pty: %w", err)
 	}
-	defer f.Close()
-	// Raw mode: with echo on, the guest would read back its own output.
-	if _, err := term.MakeRaw(int(f.Fd())); err != nil {
-		fmt.Fprintf(out, "\n=== cannot set console %s raw: %v ===\n", path, err)
-		return
+	fail := func(err error) (*os.File, *os.File, error) {
+		master.Close()
+		if slave != nil {
+			slave.Close()
+		}
+		return nil, nil, err
 	}
-	go func() {
-		<-done
-		f.Close() // the hypervisor is gone; do not wait for the pty to hang up
-	}()
-	io.Copy(out, f)
+	// Through the raw descriptor: Fd would put the master in blocking mode,
+	// and the console's deadline needs the poller.
+	rc, err := master.SyscallConn()
+	if err != nil {
+		return fail(fmt.Errorf("open pty: %w", err))
+	}
+	var name string
+	var unlockErr error
+	if err := rc.Control(func(fd uintptr) { name, unlockErr = unlockPTY(int(fd)) }); err != nil {
+		return fail(fmt.Errorf("open pty: %w", err))
+	}
+	if unlockErr != nil {
+		return fail(unlockErr)
+	}
+	if slave, err = os.OpenFile(name, os.O_RDWR|unix.O_NOCTTY, 0); err != nil {
+		return fail(fmt.Errorf("open pty slave: %w", err))
+	}
+	if _, err := term.MakeRaw(int(slave.Fd())); err != nil {
+		return fail(fmt.Errorf("set pty %s raw: %w", name, err))
+	}
+	return master, slave, nil
 }
 
-func waitForPTY(link string, started time.Time, ptys <-chan string, done <-chan struct{}) string {
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	timeout := time.After(30 * time.Second)
+// consoleCopy copies what the guest writes to COM1 from the pty master into
+// the console log, and counts it.
+type consoleCopy struct {
+	master *os.File
+	out    io.Writer
+	n      atomic.Int64
+	// stopped is set once the boot is over: a copy still blocked then (a
+	// read the deadline cannot end) writes nothing more.
+	stopped atomic.Bool
+	done    chan struct{}
+	once    sync.Once
+}
+
+// copyConsole starts copying master into out.
+func copyConsole(master *os.File, out io.Writer) *consoleCopy {
+	c := &consoleCopy{master: master, out: out, done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+func (c *consoleCopy) run() {
+	defer close(c.done)
+	buf := make([]byte, 32<<10)
 	for {
-		select {
-		case p := <-ptys:
-			return p
-		case <-done:
-			return ""
-		case <-timeout:
-			return ""
-		case <-tick.C:
-			if p, ok := freshPTYLink(link, started); ok {
-				return p
-			}
+		n, err := c.master.Read(buf)
+		if n > 0 && !c.stopped.Load() {
+			c.n.Add(int64(n))
+			c.out.Write(buf[:n])
+		}
+		// Once the slave's last holder closed it, Linux gives EIO and
+		// macOS EOF, each after what was still buffered.
+		if err != nil {
+			return
 		}
 	}
 }
 
-// freshPTYLink returns the target of the autopty link if this boot's
-// hypervisor made it: the link is newer than the boot (file times have a
-// second's granularity on some file systems) and names a terminal device.
-func freshPTYLink(link string, started time.Time) (string, bool) {
-	if link == "" {
-		return "", false
-	}
-	info, err := os.Lstat(link)
-	if err != nil || info.Mode()&os.ModeSymlink == 0 || info.ModTime().Before(started.Add(-time.Second)) {
-		return "", false
-	}
-	target, err := os.Readlink(link)
-	if err != nil {
-		return "", false
-	}
-	if dev, err := os.Stat(target); err != nil || dev.Mode()&os.ModeCharDevice == 0 {
-		return "", false
-	}
-	return target, true
+// Bytes is how much the guest wrote so far.
+func (c *consoleCopy) Bytes() int64 { return c.n.Load() }
+
+// Finish ends the copy after the hypervisor exited and closes the master.
+// What was buffered is read first; a child of the hypervisor that holds the
+// slave still cuts it short after drain. It reports whether the copy ended
+// in time (false: it was abandoned and writes nothing more).
+func (c *consoleCopy) Finish(drain time.Duration) bool {
+	ended := true
+	c.once.Do(func() {
+		// Without the poller (no deadline) only the hangup ends the read.
+		_ = c.master.SetReadDeadline(time.Now().Add(drain))
+		timer := time.NewTimer(drain + 500*time.Millisecond)
+		defer timer.Stop()
+		select {
+		case <-c.done:
+		case <-timer.C:
+			ended = false
+		}
+		c.stopped.Store(true)
+		c.master.Close()
+	})
+	return ended
 }

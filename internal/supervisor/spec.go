@@ -30,9 +30,9 @@ type Spec struct {
 	Dialect    hypervisor.Dialect `json:"dialect"`
 	// PIDFile is the hypervisor's -F file.
 	PIDFile string `json:"pidfile"`
-	// TTY is where hyperkit links the console pty; empty for xhyve, which
-	// prints the pty name instead.
-	TTY           string `json:"tty,omitempty"`
+	// ConsoleLog receives the guest's serial console (COM1), read from the
+	// pty whose slave is the hypervisor's stdin. (A spec of an older
+	// driver may still name a "tty" link; it is ignored.)
 	ConsoleLog    string `json:"console_log"`
 	HypervisorLog string `json:"hypervisor_log"`
 	// SupervisorLog is where the supervisor's own output goes (the driver

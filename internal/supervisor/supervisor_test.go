@@ -15,7 +15,6 @@ import (
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/logfile"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
@@ -62,14 +61,7 @@ func newVM(t *testing.T, b fakehv.Behavior) *vm {
 		Status:        filepath.Join(dir, "supervisor.json"),
 		Supervisor:    testExecutable(t),
 	}
-	if b.Dialect == "hyperkit" {
-		spec.TTY = filepath.Join(dir, "tty")
-	}
-	tty := "com1,autopty"
-	if spec.TTY != "" {
-		tty += "=" + spec.TTY
-	}
-	spec.Args = []string{"-A", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef", "-l", tty, "-F", spec.PIDFile, "-f", "kexec," + kernel + ",,console=ttyS0"}
+	spec.Args = []string{"-A", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef", "-l", "com1,stdio", "-F", spec.PIDFile, "-f", "kexec," + kernel + ",,console=ttyS0"}
 	v := &vm{t: t, dir: dir, hv: hv, spec: spec, specAt: filepath.Join(dir, "vm.json")}
 	if err := writeJSON(v.specAt, spec); err != nil {
 		t.Fatal(err)
@@ -139,18 +131,7 @@ func TestStopByACPI(t *testing.T) {
 			if view.SupervisorPID != pid {
 				t.Errorf("supervisor pid %d, launched %d", view.SupervisorPID, pid)
 			}
-			if dialect == "hyperkit" {
-				if _, err := os.Readlink(v.spec.TTY); err != nil {
-					t.Errorf("autopty link: %v", err)
-				}
-			}
-			deadline := time.Now().Add(5 * time.Second)
-			for !strings.Contains(logfile.Tail(v.spec.ConsoleLog, 4096), "fake guest says hello") {
-				if time.Now().After(deadline) {
-					t.Fatalf("console not captured: %q", logfile.Tail(v.spec.ConsoleLog, 4096))
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			waitConsole(t, v, "fake guest says hello")
 			if err := Signal(pid, syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}

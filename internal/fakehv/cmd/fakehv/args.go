@@ -17,9 +17,8 @@ type args struct {
 	version, mac bool
 	uuid         string
 	pidfile      string
-	// tty is hyperkit's autopty=PATH, where it links the console pty; xhyve
-	// has only the bare autopty.
-	tty                     string
+	// stdio is set by -l com1,stdio: COM1 is the process's stdin.
+	stdio                   bool
 	kernel, initrd, cmdline string
 	cpus                    int
 	// net is set by a virtio-net slot: -M prints the MAC during its setup,
@@ -127,18 +126,18 @@ func checkMemory(v string) error {
 	return nil
 }
 
-func (a *args) setConsole(dialect, v string) error {
-	if v == "com1,autopty" {
-		return nil
+// setConsole takes -l com1,stdio, which both dialects know (docs/facts.md
+// §3). The real ones have other backends (autopty, a tty path, hyperkit's
+// log= and asl); the driver uses none of them, so the fake refuses them.
+func (a *args) setConsole(_, v string) error {
+	dev, backend, ok := strings.Cut(v, ",")
+	if !ok || dev != "com1" {
+		return errors.New("want com1,BACKEND")
 	}
-	if dialect != "hyperkit" {
-		return fmt.Errorf("%s only takes com1,autopty", dialect)
+	if backend != "stdio" {
+		return fmt.Errorf("backend %q: the fake has only stdio", backend)
 	}
-	p, ok := strings.CutPrefix(v, "com1,autopty=")
-	if !ok || p == "" {
-		return errors.New("want com1,autopty or com1,autopty=PATH")
-	}
-	a.tty = p
+	a.stdio = true
 	return nil
 }
 
@@ -180,9 +179,9 @@ func (a *args) addSlot(v string) error {
 	return nil
 }
 
-// checkFiles fails as the hypervisor does when the kernel, the initrd or a
-// disk image it opens is missing.
-func (a args) checkFiles() error {
+// checkBoot fails as the hypervisor does when the kernel or the initrd is
+// missing (the fake does so before creating the VM).
+func (a args) checkBoot() error {
 	if _, err := os.Stat(a.kernel); err != nil {
 		return fmt.Errorf("kernel: %w", err)
 	}
@@ -191,10 +190,27 @@ func (a args) checkFiles() error {
 			return fmt.Errorf("initrd: %w", err)
 		}
 	}
+	return nil
+}
+
+// checkDisks fails as device setup does when a disk image or the ISO will
+// not open: after the pidfile exists (docs/facts.md §3).
+func (a args) checkDisks() error {
 	for _, f := range a.files {
 		if _, err := os.Stat(f); err != nil {
-			return fmt.Errorf("disk image: %w", err)
+			return fmt.Errorf("Could not open backing file: %w", err)
 		}
 	}
 	return nil
+}
+
+// consoleOnCOM1 reports whether the kernel command line puts a console on
+// ttyS0, where the guest then writes from early boot.
+func (a args) consoleOnCOM1() bool {
+	for _, opt := range strings.Fields(a.cmdline) {
+		if name, ok := strings.CutPrefix(opt, "console="); ok && strings.SplitN(name, ",", 2)[0] == "ttyS0" {
+			return true
+		}
+	}
+	return false
 }

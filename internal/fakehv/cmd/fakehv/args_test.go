@@ -15,9 +15,10 @@ func TestParseRejects(t *testing.T) {
 		argv    []string
 		want    string
 	}{
-		{"xhyve has no autopty path", "xhyve", []string{"-l", "com1,autopty=/tmp/tty"}, "only takes com1,autopty"},
-		{"empty autopty path", "hyperkit", []string{"-l", "com1,autopty="}, "want com1,autopty"},
-		{"com2", "hyperkit", []string{"-l", "com2,autopty"}, "want com1,autopty"},
+		{"autopty", "xhyve", []string{"-l", "com1,autopty"}, `backend "autopty"`},
+		{"autopty with a path", "hyperkit", []string{"-l", "com1,autopty=/tmp/tty"}, `backend "autopty=/tmp/tty"`},
+		{"com2", "hyperkit", []string{"-l", "com2,stdio"}, "want com1,BACKEND"},
+		{"no backend", "xhyve", []string{"-l", "com1"}, "want com1,BACKEND"},
 		{"17 vCPUs on xhyve", "xhyve", []string{"-c", "17"}, "xhyve takes 1 to 16"},
 		{"65 vCPUs on hyperkit", "hyperkit", []string{"-c", "65"}, "hyperkit takes 1 to 64"},
 		{"no vCPUs", "xhyve", []string{"-c", "0"}, "takes 1 to"},
@@ -54,7 +55,7 @@ func TestParseAccepts(t *testing.T) {
 	}
 	for _, argv := range [][]string{
 		{"-c", "16"}, {"-m", "1G"}, {"-m", "512"}, {"-s", "0:31:7,lpc"},
-		{"-s", "4,virtio-blk,/disk.img,sectorsize=4096"}, {"-l", "com1,autopty"},
+		{"-s", "4,virtio-blk,/disk.img,sectorsize=4096"}, {"-l", "com1,stdio"},
 	} {
 		if _, err := parse("xhyve", argv); err != nil {
 			t.Errorf("parse(xhyve, %q): %v", argv, err)

@@ -1,19 +1,24 @@
 // Command fakehv is a fake xhyve/hyperkit for unit tests; see package fakehv.
-// It builds and runs on macOS and Linux: only its console pty differs
-// (pty_darwin.go, pty_linux.go).
+// It builds and runs on macOS and Linux alike.
 package main
 
 import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 )
@@ -26,6 +31,9 @@ var codes = map[string]exitCodes{
 }
 
 func main() {
+	// First, before the runtime opens anything of its own: what the
+	// hypervisor was given beyond stdin, stdout and stderr.
+	fds := inheritedFDs()
 	self, err := os.Executable()
 	if err != nil {
 		die("%v", err)
@@ -65,6 +73,7 @@ func main() {
 		fmt.Printf("MAC: %s\n", macFor(a.uuid))
 		return
 	}
+	os.WriteFile(self+".fds", []byte(fds), 0o644)
 	if b.FailStart != "" {
 		fmt.Println(b.FailStart)
 		os.Exit(1)
@@ -72,7 +81,7 @@ func main() {
 	if a.pidfile == "" || a.uuid == "" || a.kernel == "" {
 		die("fake needs -F, -U and -f kexec")
 	}
-	if err := a.checkFiles(); err != nil {
+	if err := a.checkBoot(); err != nil {
 		die("%v", err)
 	}
 	time.Sleep(time.Duration(b.SetupMS) * time.Millisecond)
@@ -85,34 +94,49 @@ func main() {
 	if err != nil {
 		die("pidfile: %v", err)
 	}
-	pty, ptyName, err := openPTY()
-	if err != nil {
-		os.Remove(a.pidfile) // a failed start is a normal exit: no pidfile left
-		die("console: %v", err)
-	}
-	if a.tty != "" {
-		os.Remove(a.tty)
-		if err := os.Symlink(ptyName, a.tty); err != nil {
-			os.Remove(a.pidfile)
-			die("autopty link: %v", err)
-		}
-	}
-	fmt.Printf("COM1 connected to %s\n", ptyName)
 	fmt.Fprintf(pf, "%d\n", os.Getpid())
 	pf.Close()
+	exit := func(code int) {
+		os.Remove(a.pidfile) // removed at every normal exit
+		os.Exit(code)
+	}
+	// Device setup, after the pidfile: the disks open, vmnet starts, and
+	// the stdio console takes fd 0 (raw, as the real ttyopen sets it).
+	if err := a.checkDisks(); err != nil {
+		fmt.Fprintf(os.Stderr, "fakehv: %v\n", err)
+		exit(1)
+	}
+	if b.FailSetup != "" {
+		fmt.Println(b.FailSetup) // xhyve prints a refused vmnet on stdout
+		exit(1)
+	}
+	console := io.Discard
+	if a.stdio {
+		if _, err := term.MakeRaw(0); err == nil {
+			console = os.Stdin // the stdio backend writes to fd 0 too
+		}
+	}
+	if b.Orphan {
+		orphan(self)
+	}
+	// The vCPUs start: a kernel with a ttyS0 console writes to it at once.
 	appendByte(self + ".boots")
 	start := time.Now()
 	c := codes[b.Dialect]
-	exit := func(code int) {
-		os.Remove(a.pidfile)
-		os.Exit(code)
+	ending := func(code int) {
+		if b.LastWords != "" {
+			io.WriteString(console, b.LastWords)
+		}
+		exit(code)
 	}
-
+	if a.consoleOnCOM1() && !b.QuietGuest {
+		io.WriteString(console, "Linux version 0.0.0-fakehv (console=ttyS0)\r\n")
+	}
 	if b.Console != "" {
-		go pty.WriteString(b.Console)
+		go io.WriteString(console, b.Console)
 	}
 	if b.FloodBytes > 0 {
-		go flood(pty, os.Stderr, b.FloodBytes)
+		go flood(console, os.Stderr, b.FloodBytes)
 	}
 	if b.Leases != "" {
 		go func() {
@@ -141,7 +165,7 @@ func main() {
 	for {
 		select {
 		case <-fate:
-			exit(code)
+			ending(code)
 		case <-sigs:
 			if b.IgnoreTERM {
 				continue
@@ -183,8 +207,8 @@ func serveBanner(addr string) {
 
 // flood writes n bytes of numbered lines, then "flood done", to the console
 // and to stderr.
-func flood(console, stderr *os.File, n int) {
-	for _, w := range []*os.File{console, stderr} {
+func flood(console, stderr io.Writer, n int) {
+	for _, w := range []io.Writer{console, stderr} {
 		for i, written := 0, 0; written < n; i++ {
 			k, err := fmt.Fprintf(w, "flood line %08d: the quick brown fox jumps over the lazy dog\r\n", i)
 			if err != nil {
@@ -194,6 +218,30 @@ func flood(console, stderr *os.File, n int) {
 		}
 		fmt.Fprintf(w, "flood done\r\n")
 	}
+}
+
+// inheritedFDs lists the inherited descriptors above 2, as "3 4". Those
+// the Go runtime opens for itself before main (Linux cgroup files) are
+// close-on-exec; an inherited one never is, or it would not be here.
+func inheritedFDs() string {
+	var open []string
+	for fd := 3; fd < 256; fd++ {
+		if flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == nil && flags&unix.FD_CLOEXEC == 0 {
+			open = append(open, strconv.Itoa(fd))
+		}
+	}
+	return strings.Join(open, " ")
+}
+
+// orphan starts a child that holds the fake's stdin, stdout and stderr and
+// outlives it, and notes its pid next to the binary.
+func orphan(self string) {
+	cmd := exec.Command("sleep", "60")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		die("orphan: %v", err)
+	}
+	os.WriteFile(self+".orphan", []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
 }
 
 func appendByte(path string) {

@@ -11,9 +11,9 @@ import (
 )
 
 // openPTY opens a pty master and returns it with its slave's path
-// (/dev/ttysN), what xhyve's autopty does with posix_openpt, grantpt,
-// unlockpt and ptsname. Fd puts the master in blocking mode, which suits the
-// fake: only goroutines write to it.
+// (/dev/ttysN), as the supervisor does (posix_openpt, grantpt, unlockpt and
+// ptsname) to give the fake its stdio console. Fd puts the master in
+// blocking mode, which suits the tests: a reader goroutine with a timeout.
 func openPTY() (*os.File, string, error) {
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {

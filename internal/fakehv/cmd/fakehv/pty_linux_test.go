@@ -7,9 +7,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openPTY opens a pty master and returns it with its slave's path, what
-// xhyve's autopty does. Fd puts the master in blocking mode, which suits the
-// fake: only goroutines write to it.
+// openPTY opens a pty master and returns it with its slave's path, as the
+// supervisor does to give the fake its stdio console. Fd puts the master in
+// blocking mode, which suits the tests: a reader goroutine with a timeout.
 func openPTY() (*os.File, string, error) {
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
