@@ -30,11 +30,22 @@ func (d *Driver) GetState() (state.State, error) {
 	case view.SupervisorPID != 0:
 		return state.Starting, nil
 	}
-	if last := view.Status.Last; last != nil && last.Outcome.Fault() {
-		log.Warnf("the VM's last run ended in error: %s", last)
+	if reason := faultOf(view); reason != "" {
+		log.Warnf("%s", reason)
 		return state.Error, nil
 	}
 	return state.Stopped, nil
+}
+
+// faultOf says why a VM that is down is in error: its last run crashed or
+// failed (a refused vmnet, a disk that would not open), with the
+// hypervisor's reason. "" when it is simply down.
+func faultOf(view supervisor.View) string {
+	last := view.Status.Last
+	if view.Alive() || last == nil || !last.Outcome.Fault() {
+		return ""
+	}
+	return "the VM's last run ended in error: " + last.String()
 }
 
 // inspect observes the VM's processes. What it looks for comes from the
@@ -74,6 +85,10 @@ func (d *Driver) requireRunning() error {
 	s, err := d.GetState()
 	if err != nil {
 		return err
+	}
+	if s == state.Error {
+		// docker-machine ls shows this error: it says why.
+		return fmt.Errorf("machine %q is %s (%s): %w", d.MachineName, s, faultOf(d.inspect()), drivers.ErrHostIsNotRunning)
 	}
 	if s != state.Running {
 		return fmt.Errorf("machine %q is %s: %w", d.MachineName, s, drivers.ErrHostIsNotRunning)
