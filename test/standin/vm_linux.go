@@ -32,12 +32,12 @@ type vm struct {
 	tap      *os.File
 	tmpdir   string
 	cmd      *exec.Cmd
-	qemuDone   chan struct{}
-	qemuErr    error
-	q          *qmp
-	pmPath     string
-	triple     atomic.Bool
-	logDone    chan struct{}
+	qemuDone chan struct{}
+	qemuErr  error
+	q        *qmp
+	pmPath   string
+	triple   atomic.Bool
+	logDone  chan struct{}
 }
 
 func (v *vm) errorf(format string, a ...any) int {
