@@ -119,7 +119,7 @@ func removePIDFileOf(path string, pid int) error {
 // exitOf records how a run ended. output is what the hypervisor printed
 // during the run; its last lines are the reason of a failure or crash.
 func exitOf(d hypervisor.Dialect, ps *os.ProcessState, waitErr error, run hypervisor.Run, output string) *Exit {
-	e := &Exit{At: time.Now()}
+	e := &Exit{At: time.Now(), ConsoleBytes: run.ConsoleBytes}
 	if ps == nil {
 		e.Outcome, e.Code, e.Detail = hypervisor.Failed, -1, fmt.Sprint(waitErr)
 		return e

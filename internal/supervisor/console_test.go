@@ -48,7 +48,7 @@ func TestSetupFailsAfterPIDFile(t *testing.T) {
 			v.launch()
 			view := v.waitFor("failed", gone)
 			last := view.Status.Last
-			if last == nil || last.Outcome != hypervisor.Failed || last.Code != 1 || !strings.Contains(last.Detail, vmnetRefused) {
+			if last == nil || last.Outcome != hypervisor.Failed || last.Code != 1 || !strings.Contains(last.Detail, vmnetRefused) || last.ConsoleBytes != 0 {
 				t.Fatalf("last exit %v, want failed with exit status 1 and the vmnet message", last)
 			}
 			if !strings.Contains(logfile.Tail(v.spec.HypervisorLog, 4096), vmnetRefused) {

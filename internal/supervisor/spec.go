@@ -98,6 +98,9 @@ type Exit struct {
 	Signal  string             `json:"signal,omitempty"`
 	At      time.Time          `json:"at"`
 	Detail  string             `json:"detail,omitempty"`
+	// ConsoleBytes is how much the guest wrote to its console during the
+	// run: none means it never ran (see hypervisor.Run.GuestRan).
+	ConsoleBytes int64 `json:"console_bytes"`
 }
 
 // String says how the run ended, for logs and error messages.

@@ -206,8 +206,8 @@ func TestGuestPowerOffStops(t *testing.T) {
 	v := newVM(t, fakehv.Behavior{Dialect: "xhyve", Then: "poweroff", RunMS: 100})
 	v.launch()
 	view := v.waitFor("stopped", gone)
-	if last := view.Status.Last; last.Outcome != hypervisor.PowerOff || last.Code != 1 {
-		t.Errorf("xhyve exit 1 after the VM existed must be poweroff, got %v", last)
+	if last := view.Status.Last; last.Outcome != hypervisor.PowerOff || last.Code != 1 || last.ConsoleBytes == 0 {
+		t.Errorf("xhyve exit 1 after the guest wrote to its console must be poweroff, got %v (%d console bytes)", last, last.ConsoleBytes)
 	}
 }
 
