@@ -143,7 +143,7 @@ func TestCommands(t *testing.T) {
 	})
 
 	t.Run("scp host and guest", func(t *testing.T) {
-		host := t.TempDir()
+		host := userTempDir(t)
 		up := fmt.Sprintf("to the guest at %s\n", time.Now().Format(time.RFC3339Nano))
 		writeTree(t, host, map[string]string{"up.txt": up})
 		dm(t, "scp", filepath.Join(host, "up.txt"), name+":/home/docker/up.txt")
@@ -156,6 +156,7 @@ func TestCommands(t *testing.T) {
 
 		tree := map[string]string{"a.txt": "alpha\n", "sub/b.txt": "beta\n", "sub/deeper/c.txt": "gamma\n"}
 		writeTree(t, filepath.Join(host, "tree"), tree)
+		giveToUser(t, host)
 		dm(t, "scp", "-r", filepath.Join(host, "tree"), name+":/home/docker/")
 		if got := ssh(t, name, "cat /home/docker/tree/sub/deeper/c.txt"); got != "gamma" {
 			t.Errorf("scp -r host->guest: c.txt holds %q", got)
@@ -348,9 +349,7 @@ func checkRancherMachine(t *testing.T) {
 	if p := processesMentioning(dir); len(p) != 0 {
 		t.Errorf("processes left: %q", p)
 	}
-	if n := leaseCount(t, cfg.Driver.MACAddress); n != 0 {
-		t.Errorf("%d leases of %s left", n, cfg.Driver.MACAddress)
-	}
+	assertLeaseFreed(t, store, cfg.Driver.MACAddress)
 
 	// Every plugin start got rancher-machine's own command line (its argv[0]
 	// first), and the plugin served RPC all the same.

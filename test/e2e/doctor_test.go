@@ -25,13 +25,26 @@ func TestDoctor(t *testing.T) {
 	if err != nil || !strings.Contains(out, "all checks passed") || !strings.Contains(out, "ok    hypervisor:") {
 		t.Errorf("doctor in the sandbox: %v\n%s", err, out)
 	}
+	// No hypervisor: off PATH, and out of /usr/local/bin, where the driver
+	// looks too (the sandbox's copies are its own, put back after).
 	var path []string
 	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
 		if _, err := os.Stat(filepath.Join(dir, "xhyve")); err != nil {
 			path = append(path, dir)
 		}
 	}
+	hidden := []string{"/usr/local/bin/xhyve", "/usr/local/bin/hyperkit"}
+	for _, hv := range hidden {
+		if err := os.Rename(hv, hv+".hidden"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	out, err = run(t, time.Minute, []string{"PATH=" + strings.Join(path, ":")}, plugin, "doctor")
+	for _, hv := range hidden {
+		if rerr := os.Rename(hv+".hidden", hv); rerr != nil {
+			t.Fatalf("put %s back: %v", hv, rerr)
+		}
+	}
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Errorf("doctor without a hypervisor: %v, want exit status 1", err)

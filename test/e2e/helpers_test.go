@@ -215,26 +215,31 @@ func assertRemoved(t *testing.T, machine, mac string) {
 	if p := processesMentioning(machineDir(machine)); len(p) != 0 {
 		t.Errorf("processes of %s left: %q", machine, p)
 	}
-	if mac == "" {
-		return
-	}
-	if asRoot(t) {
-		if n := leaseCount(t, mac); n != 0 {
-			t.Errorf("%d lease entries for %s left in %s", n, mac, leasesFile)
-		}
-		return
-	}
-	// The user cannot edit the lease file: a lease left behind must be in
-	// the store's pool, for the next create to reuse with its address.
-	if leaseCount(t, mac) != 0 && !pooled(t, mac) {
-		t.Errorf("rm left %s's lease in %s and did not pool its UUID", mac, leasesFile)
+	if mac != "" {
+		assertLeaseFreed(t, os.Getenv("MACHINE_STORAGE_PATH"), mac)
 	}
 }
 
-// pooled reports whether the store's UUID pool holds mac, free to reuse.
-func pooled(t *testing.T, mac string) bool {
+// assertLeaseFreed checks that a removed machine's address is not lost: as
+// root, rm removes its lease; the user cannot edit the lease file, so a
+// lease left behind must be in the store's pool, for the next create to
+// reuse with its address.
+func assertLeaseFreed(t *testing.T, store, mac string) {
 	t.Helper()
-	entries, err := uuidpool.ForStore(os.Getenv("MACHINE_STORAGE_PATH")).Entries()
+	n := leaseCount(t, mac)
+	switch {
+	case n == 0:
+	case asRoot(t):
+		t.Errorf("%d lease entries for %s left in %s", n, mac, leasesFile)
+	case !pooled(t, store, mac):
+		t.Errorf("rm left %s's lease in %s and did not pool its UUID in %s", mac, leasesFile, store)
+	}
+}
+
+// pooled reports whether the store's UUID pool holds mac.
+func pooled(t *testing.T, store, mac string) bool {
+	t.Helper()
+	entries, err := uuidpool.ForStore(store).Entries()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 // status 1 (O_EXCL) and is left alone; no QEMU is started (docs/facts.md §3).
 func TestSelftestStalePidfile(t *testing.T) {
 	for _, d := range []struct{ prog, msg string }{
-		{"xhyve", "pidfile error 17"},
+		{"xhyve", "pidfile error -1"},
 		{"hyperkit", "Failed to set up pidfile"},
 	} {
 		t.Run(d.prog, func(t *testing.T) {
