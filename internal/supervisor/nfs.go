@@ -90,17 +90,28 @@ func (s *supervisor) listenNFS(ctx context.Context) (net.Listener, error) {
 	return nfsserver.Listen(ctx, net.JoinHostPort(host.String(), "0"), 0)
 }
 
-// nfsHost is the host's address on vmnet's network. Without vmnet's
-// preferences it follows from the VM's lease, so it waits for one.
+// nfsHost is the host's address on vmnet's network. When vmnet's
+// preferences name one that an interface has, it is known at once;
+// otherwise (no preferences, or an address on no interface, as macOS 26
+// was seen writing) it is the address of the interface that carries the
+// VM's network, so it waits for the VM's lease. An address that comes with
+// a warning (a guess) is used, and the warning logged.
 func (s *supervisor) nfsHost(ctx context.Context) (net.IP, error) {
-	if _, err := os.Stat(s.spec.NFS.VMNetPlist); err == nil {
-		return vmnet.HostAddress(s.spec.NFS.VMNetPlist, nil)
+	if ip, err := vmnet.HostAddress(s.spec.NFS.VMNetPlist, nil); err == nil && onInterface(ip) {
+		return ip, nil
 	}
 	allowed := leaseAddress(s.spec.Guest)
 	for {
-		ip, err := allowed()
+		vm, err := allowed()
 		if err == nil {
-			return vmnet.HostAddress(s.spec.NFS.VMNetPlist, ip)
+			ip, herr := vmnet.HostAddress(s.spec.NFS.VMNetPlist, vm)
+			if ip == nil {
+				return nil, fmt.Errorf("find the host's vmnet address: %w", herr)
+			}
+			if herr != nil {
+				s.logf("host's vmnet address %s: %v", ip, herr)
+			}
+			return ip, nil
 		}
 		select {
 		case <-ctx.Done():
@@ -108,6 +119,20 @@ func (s *supervisor) nfsHost(ctx context.Context) (net.IP, error) {
 		case <-time.After(nfsserver.DefaultListenInterval):
 		}
 	}
+}
+
+// onInterface reports whether an interface of the host that is up has ip.
+func onInterface(ip net.IP) bool {
+	addrs, err := vmnet.Interfaces()
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if a.Net.IP.Equal(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // leaseAddress returns the function that tells the VM's current address.
