@@ -63,7 +63,7 @@ func assertNoExportsOf(t *testing.T, machine string) {
 
 func faultKilledCreate(t *testing.T, l *ledger) {
 	const name = "crashy"
-	share := t.TempDir()
+	share := userTempDir(t)
 	iso, err := os.Stat(filepath.Join(os.Getenv("MACHINE_STORAGE_PATH"), "cache", "boot2docker.iso"))
 	if err != nil {
 		t.Fatal(err)
