@@ -101,13 +101,14 @@ func (g *guestSmoke) boot(t *testing.T, label, iso, prog string) {
 	args, err := hypervisor.Args(hypervisor.Config{
 		Dialect: d, UUID: g.uuid, CPUs: 2, MemoryMB: 1024,
 		Kernel: filepath.Join(dir, "vmlinuz"), Initrd: filepath.Join(dir, "initrd.img"), Cmdline: rec.Cmdline,
-		ISO: iso, Disk: g.disk, PIDFile: g.pidfile(), TTY: filepath.Join(g.work, "tty"),
+		ISO: iso, Disk: g.disk, PIDFile: g.pidfile(),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.vm = startHV(t, prog, args...)
-	g.vm.attachPTY(60 * time.Second)
+	// The driver's argv has -l com1,stdio: the console is a pty the
+	// caller owns, handed over as fd 0, as the supervisor does.
+	g.vm = startHVWith(t, hvOpts{wiring: stdioConsole}, prog, args...)
 	g.ip = waitLease(t, g.mac, "", 120*time.Second)["ip_address"]
 	g.vm.waitConsole("boot2docker: ssh started", 120*time.Second)
 	if !waitFor(120*time.Second, func() bool { _, err := g.sshQuiet("exit 0"); return err == nil }) {

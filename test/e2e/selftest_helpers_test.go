@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
@@ -105,7 +107,30 @@ func (l *lockedBuf) String() string {
 	return l.b.String()
 }
 
-// hv is one run of the stand-in: its output, the console seen through its
+// wiring is how a run of the stand-in is connected: its stdout decides
+// how C stdio buffers the lines it prints there (docs/facts.md §3).
+type wiring int
+
+const (
+	// pipes: stdout and stderr through pipes, as a program that reads the
+	// hypervisor's output sees it: stdout is fully buffered, so "COM1
+	// connected to ..." (and hyperkit's "linkname", "MAC:") arrive only
+	// when the process exits through exit(3), and never when a signal
+	// kills it.
+	pipes wiring = iota
+	// terminal: stdout on a terminal (a pty in raw mode, so the bytes
+	// compare exactly), as when a user runs the hypervisor in a shell: C
+	// stdio line-buffers it and each line arrives at once. stderr is a
+	// pipe.
+	terminal
+	// stdioConsole: fd 0 is the slave of a pty the test owns, opened
+	// read-write, as the driver's supervisor hands it over for -l
+	// com1,stdio (internal/supervisor/boot.go); the console is the
+	// master. stdout and stderr are pipes.
+	stdioConsole
+)
+
+// hv is one run of the stand-in: its output, the console seen through a
 // pty, and how it ended.
 type hv struct {
 	t              *testing.T
@@ -114,20 +139,86 @@ type hv struct {
 	started        time.Time
 	stdout, stderr lockedBuf
 	console        lockedBuf
-	pty            *os.File
-	done           chan struct{}
+	// pty is what the test types into and reads the console from: the
+	// autopty slave (attachPTY) or, with stdioConsole, the master.
+	pty *os.File
+	// consoleSlave is the stdioConsole slave, kept open by the test to
+	// read its terminal settings.
+	consoleSlave *os.File
+	// stdoutDone is closed once a terminal stdout has been read to its end.
+	stdoutDone chan struct{}
+	done       chan struct{}
 }
 
-// startHV runs prog (xhyve or hyperkit from the sandbox's PATH); the test's
-// cleanup kills whatever is still running.
+// startHV runs prog (xhyve or hyperkit from the sandbox's PATH, the
+// setuid-root copies in /usr/local/bin) as root, with its output through
+// pipes; the test's cleanup kills whatever is still running.
 func startHV(t *testing.T, prog string, args ...string) *hv {
+	t.Helper()
+	return startHVWith(t, hvOpts{}, prog, args...)
+}
+
+// hvOpts is how startHVWith runs the stand-in.
+type hvOpts struct {
+	wiring wiring
+	env    []string // added to the environment
+	// asUser runs it as the sandbox's user (macuser), as the Mac user's
+	// docker-machine runs the setuid-root hypervisor; a pty the test
+	// opens for it is then the user's, as the user's supervisor's is.
+	asUser bool
+}
+
+// startHVWith runs prog as o says.
+func startHVWith(t *testing.T, o hvOpts, prog string, args ...string) *hv {
 	t.Helper()
 	v := &hv{t: t, prog: prog, done: make(chan struct{})}
 	v.cmd = exec.Command(prog, args...)
+	if o.env != nil {
+		v.cmd.Env = append(os.Environ(), o.env...)
+	}
+	if o.asUser {
+		u := macUser(t)
+		v.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(u.uid), Gid: uint32(u.gid), Groups: []uint32{}}}
+		v.cmd.Env = append(append(os.Environ(), o.env...), "HOME="+u.home, "USER="+u.name, "LOGNAME="+u.name)
+	}
 	v.cmd.Stdout, v.cmd.Stderr = &v.stdout, &v.stderr
+	w := o.wiring
+	var master, slave *os.File
+	switch w {
+	case terminal, stdioConsole:
+		var err error
+		if master, slave, err = openTestPTY(); err != nil {
+			t.Fatal(err)
+		}
+		if o.asUser {
+			u := macUser(t)
+			if err := os.Chown(slave.Name(), u.uid, -1); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	switch w {
+	case terminal:
+		if err := rawTerminal(slave); err != nil {
+			t.Fatal(err)
+		}
+		v.cmd.Stdout = slave
+	case stdioConsole:
+		v.cmd.Stdin = slave
+		v.pty, v.consoleSlave = master, slave
+	}
 	v.started = time.Now()
 	if err := v.cmd.Start(); err != nil {
 		t.Fatal(err)
+	}
+	switch w {
+	case terminal:
+		// only the stand-in holds the slave: its exit ends the reading
+		slave.Close()
+		v.stdoutDone = make(chan struct{})
+		go func() { copyPTY(master, &v.stdout); master.Close(); close(v.stdoutDone) }()
+	case stdioConsole:
+		go copyPTY(master, &v.console)
 	}
 	go func() { v.cmd.Wait(); close(v.done) }()
 	t.Cleanup(func() {
@@ -138,6 +229,9 @@ func startHV(t *testing.T, prog string, args ...string) *hv {
 		if v.pty != nil {
 			v.pty.Close()
 		}
+		if v.consoleSlave != nil {
+			v.consoleSlave.Close()
+		}
 		if t.Failed() {
 			t.Logf("%s %s\nstdout:\n%s\nstderr:\n%s\nconsole (tail):\n%s", prog, strings.Join(args, " "),
 				indent(v.stdout.String()), indent(v.stderr.String()), indent(tailString(v.console.String(), 2000)))
@@ -146,17 +240,107 @@ func startHV(t *testing.T, prog string, args ...string) *hv {
 	return v
 }
 
+// openTestPTY opens a new pty pair, as the supervisor's openPTY does: the
+// master and its slave, both without becoming a controlling terminal. The
+// master is non-blocking, so that closing it ends a pending read.
+func openTestPTY() (master, slave *os.File, err error) {
+	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open pty: %w", err)
+	}
+	master = os.NewFile(uintptr(m), "/dev/ptmx")
+	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil {
+		master.Close()
+		return nil, nil, fmt.Errorf("unlock pty: %w", err)
+	}
+	n, err := unix.IoctlGetInt(m, unix.TIOCGPTN)
+	if err != nil {
+		master.Close()
+		return nil, nil, fmt.Errorf("name pty: %w", err)
+	}
+	slave, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		master.Close()
+		return nil, nil, err
+	}
+	return master, slave, nil
+}
+
+// termios runs f on the terminal's settings through the raw descriptor
+// (Fd would change the file's blocking mode, which a child shares).
+func termios(file *os.File, f func(fd int) error) error {
+	rc, err := file.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// rawTerminal puts a terminal into raw mode (cfmakeraw): no echo, no
+// CR/LF mapping, so what a program writes arrives byte for byte.
+func rawTerminal(file *os.File) error {
+	return termios(file, func(fd int) error {
+		tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+		if err != nil {
+			return err
+		}
+		makeRawTermios(tio)
+		return unix.IoctlSetTermios(fd, unix.TCSETS, tio)
+	})
+}
+
+func makeRawTermios(tio *unix.Termios) {
+	tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	tio.Oflag &^= unix.OPOST
+	tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	tio.Cflag &^= unix.CSIZE | unix.PARENB
+	tio.Cflag |= unix.CS8
+	tio.Cc[unix.VMIN], tio.Cc[unix.VTIME] = 1, 0
+}
+
+// getTermios reads a terminal's settings.
+func getTermios(file *os.File) (*unix.Termios, error) {
+	var tio *unix.Termios
+	err := termios(file, func(fd int) (err error) { tio, err = unix.IoctlGetTermios(fd, unix.TCGETS); return err })
+	return tio, err
+}
+
+// copyPTY copies what arrives on a pty master into b until the master
+// reports the hang-up (EIO: no slave open any more) or is closed.
+func copyPTY(master *os.File, b *lockedBuf) {
+	buf := make([]byte, 4096)
+	for {
+		n, err := master.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			return
+		}
+	}
+}
+
 func (v *hv) pid() int { return v.cmd.Process.Pid }
 
 func (v *hv) since() string { return fmt.Sprintf("%.1fs", time.Since(v.started).Seconds()) }
 
 // exit waits up to timeout for the process to end and returns its status
-// the way a shell reports it (128+N when killed by signal N).
+// the way a shell reports it (128+N when killed by signal N). A terminal
+// stdout has been read to its end by then (within 5 s more).
 func (v *hv) exit(timeout time.Duration) (int, bool) {
 	select {
 	case <-v.done:
 	case <-time.After(timeout):
 		return 0, false
+	}
+	if v.stdoutDone != nil {
+		select {
+		case <-v.stdoutDone:
+		case <-time.After(5 * time.Second):
+			v.t.Errorf("%s: its terminal (stdout) still open 5 s after it ended", v.prog)
+		}
 	}
 	ws := v.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {
@@ -177,28 +361,18 @@ func (v *hv) mustExit(timeout time.Duration) int {
 
 var comLine = regexp.MustCompile(`(?m)^COM1 connected to (\S+)$`)
 
-// attachPTY waits for the "COM1 connected to PTY" line and reads the
-// console from that pty from then on; it returns the pty's name.
+// attachPTY waits for the "COM1 connected to PTY" line on a terminal
+// stdout (wiring terminal: line-buffered, so it comes at once) and reads
+// the console from that pty from then on; it returns the pty's name.
 func (v *hv) attachPTY(timeout time.Duration) string {
 	v.t.Helper()
+	if v.stdoutDone == nil {
+		v.t.Fatal("attachPTY: stdout is no terminal, so the COM1 line comes at exit only: start with the terminal wiring")
+	}
 	deadline := time.Now().Add(timeout)
 	for {
 		if m := comLine.FindStringSubmatch(v.stdout.String()); m != nil {
-			f, err := os.OpenFile(m[1], os.O_RDWR|syscall.O_NOCTTY, 0)
-			if err != nil {
-				v.t.Fatalf("open %s: %v", m[1], err)
-			}
-			v.pty = f
-			go func() {
-				buf := make([]byte, 4096)
-				for {
-					n, err := f.Read(buf)
-					v.console.Write(buf[:n])
-					if err != nil {
-						return
-					}
-				}
-			}()
+			v.openConsole(m[1])
 			return m[1]
 		}
 		select {
@@ -210,6 +384,49 @@ func (v *hv) attachPTY(timeout time.Duration) string {
 			v.t.Fatalf("no COM1 line after %s", timeout)
 		}
 	}
+}
+
+// attachAutoptyFile waits for hyperkit's autopty=PATH file, reads the
+// pty's name from it (the whole file, no newline: docs/facts.md §3) and
+// reads the console from that pty; it returns the name. This is how a
+// program that reads hyperkit's stdout through a pipe finds the console.
+func (v *hv) attachAutoptyFile(path string, timeout time.Duration) string {
+	v.t.Helper()
+	var name string
+	ok := waitFor(timeout, func() bool {
+		st, err := os.Lstat(path)
+		if err != nil || !st.Mode().IsRegular() {
+			return false
+		}
+		b, _ := os.ReadFile(path)
+		name = string(b)
+		return strings.HasPrefix(name, "/dev/")
+	})
+	if !ok {
+		v.t.Fatalf("no autopty file naming a pty at %s after %s", path, timeout)
+	}
+	v.openConsole(name)
+	return name
+}
+
+// openConsole opens the autopty slave and reads the console from it.
+func (v *hv) openConsole(name string) {
+	v.t.Helper()
+	f, err := os.OpenFile(name, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		v.t.Fatalf("open %s: %v", name, err)
+	}
+	v.pty = f
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			v.console.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
 }
 
 // typeLine types a line into the guest's shell on the console.
@@ -225,10 +442,11 @@ func (v *hv) waitConsole(s string, timeout time.Duration) bool {
 	return waitFor(timeout, func() bool { return strings.Contains(v.console.String(), s) })
 }
 
-// bootTiny starts the tiny guest and waits for its shell prompt.
+// bootTiny starts the tiny guest with its console on autopty and stdout
+// on a terminal, and waits for its shell prompt.
 func bootTiny(t *testing.T, prog string, args []string) *hv {
 	t.Helper()
-	v := startHV(t, prog, args...)
+	v := startHVWith(t, hvOpts{wiring: terminal}, prog, args...)
 	v.attachPTY(30 * time.Second)
 	if !v.waitConsole(guestReady, 90*time.Second) {
 		t.Fatalf("%s: the guest is not ready after %s", prog, v.since())
