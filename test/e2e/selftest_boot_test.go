@@ -16,12 +16,20 @@ import (
 )
 
 // TestSelftestBoot, for each dialect: the documented command line boots
-// the tiny guest; the COM1 line, the pidfile with the stand-in's pid, a
+// the tiny guest; the console pty, the pidfile with the stand-in's pid, a
 // DHCP lease for the -M MAC in bootpd's format, a console that can be read
 // and typed into, a tap on the bridge, the guest reachable; SIGTERM is the
 // power button and the dialect's poweroff status follows, leaving no
-// pidfile, QEMU or tap, and the lease (docs/facts.md §3, §4). hyperkit's
-// console also links the pty at PATH (replacing a stale link) and logs it.
+// pidfile, QEMU or tap, and the lease (docs/facts.md §3, §4).
+//
+// stdout is C stdio (§3). xhyve runs with stdout on a terminal, as in a
+// user's shell: line-buffered, so "COM1 connected to PTY" comes at once and
+// names the console. hyperkit runs with stdout on a pipe, as under a
+// program: its "linkname PATH" and "COM1 connected" lines stay buffered
+// while the VM runs and arrive at the exit; the console is found through
+// autopty=PATH, which replaces whatever was at PATH (here a stale symlink,
+// not followed) by a regular file holding the pty's name without newline;
+// log=PATH gets the console too.
 func TestSelftestBoot(t *testing.T) {
 	bridge := os.Getenv("XHYVE_STANDIN_BRIDGE")
 	for _, d := range dialects {
@@ -31,21 +39,26 @@ func TestSelftestBoot(t *testing.T) {
 			hw := bootpdMAC(t, mac)
 			dir := t.TempDir()
 			pidfile := filepath.Join(dir, "pid")
-			console, link, logFile := "autopty", "", ""
+			var v *hv
+			var pts, ptyFile, victim, logFile string
 			if d.prog == "hyperkit" {
-				link, logFile = filepath.Join(dir, "tty"), filepath.Join(dir, "console.log")
-				if err := os.Symlink("/nonexistent", link); err != nil { // a stale link to replace
+				ptyFile, logFile = filepath.Join(dir, "tty"), filepath.Join(dir, "console.log")
+				victim = filepath.Join(dir, "victim")
+				writeFile(t, victim, "not a pty name")
+				if err := os.Symlink(victim, ptyFile); err != nil { // left by an earlier run
 					t.Fatal(err)
 				}
-				console = "autopty=" + link + ",log=" + logFile
-			}
-			v := startHV(t, d.prog, tinyBootArgs(t, u, pidfile, console, guestCmdline)...)
-			pts := v.attachPTY(30 * time.Second)
-			t.Logf("COM1 connected to %s after %s", pts, v.since())
-			if link != "" {
-				if got, _ := os.Readlink(link); got != pts {
-					t.Errorf("autopty link %s -> %q, want %q", link, got, pts)
+				v = startHVWith(t, hvOpts{wiring: pipes}, d.prog, tinyBootArgs(t, u, pidfile, "autopty="+ptyFile+",log="+logFile, guestCmdline)...)
+				pts = v.attachAutoptyFile(ptyFile, 30*time.Second)
+				t.Logf("autopty file names %s after %s", pts, v.since())
+				checkAutoptyFile(t, ptyFile, pts)
+				if got := readFile(t, victim); got != "not a pty name" {
+					t.Errorf("autopty=PATH wrote through the stale symlink at PATH: its target now holds %q", got)
 				}
+			} else {
+				v = startHVWith(t, hvOpts{wiring: terminal}, d.prog, tinyBootArgs(t, u, pidfile, "autopty", guestCmdline)...)
+				pts = v.attachPTY(30 * time.Second)
+				t.Logf("COM1 connected to %s after %s (stdout on a terminal)", pts, v.since())
 			}
 			if !waitFor(30*time.Second, func() bool { b, _ := os.ReadFile(pidfile); return len(b) > 0 }) {
 				t.Fatalf("no pidfile after %s", v.since())
@@ -81,6 +94,17 @@ func TestSelftestBoot(t *testing.T) {
 			if !pingable(ip) {
 				t.Errorf("the host does not reach the guest at %s", ip)
 			}
+			// What stdout has delivered while the VM runs: everything on a
+			// terminal, nothing through a pipe (C stdio's full buffering).
+			want := "COM1 connected to " + pts + "\n"
+			if d.prog == "hyperkit" {
+				if got := v.stdout.String(); got != "" {
+					t.Errorf("stdout is a pipe, yet %q arrived while the VM runs (C stdio holds it until exit)", got)
+				}
+				want = "linkname " + ptyFile + "\n" + want
+			} else if got := v.stdout.String(); got != want {
+				t.Errorf("stdout (a terminal) while the VM runs: %q, want %q", got, want)
+			}
 
 			start := time.Now()
 			v.cmd.Process.Signal(syscall.SIGTERM)
@@ -103,11 +127,43 @@ func TestSelftestBoot(t *testing.T) {
 			if leaseOf(t, mac) == nil {
 				t.Error("the lease went with the VM (bootpd keeps it)")
 			}
-			if got := v.stdout.String(); got != "COM1 connected to "+pts+"\n" {
-				t.Errorf("stdout holds more than the COM1 line: %q", got)
+			if got := v.stdout.String(); got != want {
+				t.Errorf("stdout after the exit: %q, want exactly %q", got, want)
 			}
 		})
 	}
+}
+
+// checkAutoptyFile: hyperkit's autopty=PATH is a regular file, mode 0644
+// less the umask, holding the pty's name and no newline (docs/facts.md §3).
+func checkAutoptyFile(t *testing.T, path, pts string) {
+	t.Helper()
+	st, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := os.FileMode(0o644) &^ umask(t); !st.Mode().IsRegular() || st.Mode().Perm() != want {
+		t.Errorf("autopty file %s: mode %v, want a regular file with mode %v", path, st.Mode(), want)
+	}
+	if got := readFile(t, path); got != pts || !regexp.MustCompile(`^/dev/pts/[0-9]+$`).MatchString(got) {
+		t.Errorf("autopty file holds %q, want the pty's name %q without newline", got, pts)
+	}
+}
+
+// umask is this process's file mode creation mask (the stand-in inherits it).
+func umask(t *testing.T) os.FileMode {
+	t.Helper()
+	for _, l := range outLines(readFile(t, "/proc/self/status")) {
+		if v, ok := strings.CutPrefix(l, "Umask:"); ok {
+			m, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return os.FileMode(m)
+		}
+	}
+	t.Fatal("no Umask in /proc/self/status")
+	return 0
 }
 
 // TestSelftestGuestExits: how the guest stops decides the exit status, per
