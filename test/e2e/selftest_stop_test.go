@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,18 +16,23 @@ import (
 )
 
 // TestSelftestStalePidfile: an existing pidfile makes the start fail with
-// status 1 (O_EXCL) and is left alone; no QEMU is started (docs/facts.md §3).
+// status 1 (O_EXCL), "Failed to set up pidfile" and "pidfile error -1" on
+// stderr in both dialects, and is left alone. The pidfile is set up after
+// the VM is created and before the devices (docs/facts.md §3): no device
+// was set up, so no console pty (no COM1 line, which the exit would have
+// written out of stdout's buffer) and no QEMU.
 func TestSelftestStalePidfile(t *testing.T) {
-	for _, d := range []struct{ prog, msg string }{
-		{"xhyve", "pidfile error -1"},
-		{"hyperkit", "Failed to set up pidfile"},
-	} {
+	for _, d := range dialects {
 		t.Run(d.prog, func(t *testing.T) {
 			pidfile := filepath.Join(t.TempDir(), "pid")
 			writeFile(t, pidfile, "99999\n")
 			v := startHV(t, d.prog, tinyBootArgs(t, uuid.NewString(), pidfile, "autopty", guestCmdline)...)
-			if code := v.mustExit(30 * time.Second); code != 1 || !strings.Contains(v.stderr.String(), d.msg) {
-				t.Errorf("stale pidfile: status %d, stderr %q; want 1 and %q", code, v.stderr.String(), d.msg)
+			const want = "Failed to set up pidfile\npidfile error -1\n"
+			if code := v.mustExit(30 * time.Second); code != 1 || v.stderr.String() != want {
+				t.Errorf("stale pidfile: status %d, stderr %q; want 1 and %q", code, v.stderr.String(), want)
+			}
+			if got := v.stdout.String(); got != "" {
+				t.Errorf("stale pidfile: stdout %q, want nothing (the devices come after the pidfile)", got)
 			}
 			if got := readFile(t, pidfile); got != "99999\n" {
 				t.Errorf("the stale pidfile now holds %q", got)
@@ -39,13 +45,20 @@ func TestSelftestStalePidfile(t *testing.T) {
 }
 
 // TestSelftestKilled: SIGKILL ends QEMU too and the tap goes, but the
-// pidfile stays, as a killed xhyve leaves it (docs/facts.md §3).
+// pidfile stays, as a killed xhyve leaves it; and what stdout still held
+// in C stdio's buffer is lost: through a pipe the COM1 line never comes
+// (docs/facts.md §3).
 func TestSelftestKilled(t *testing.T) {
 	u := uuid.NewString()
+	mac := standinMAC(t, "xhyve", u)
 	pidfile := filepath.Join(t.TempDir(), "pid")
-	v := bootTiny(t, "xhyve", tinyBootArgs(t, u, pidfile, "autopty", guestCmdline))
+	v := startHV(t, "xhyve", tinyBootArgs(t, u, pidfile, "autopty", guestCmdline)...)
+	waitLease(t, mac, "", 90*time.Second)
 	if len(qemuOf(u)) == 0 {
 		t.Fatal("no QEMU for the running VM")
+	}
+	if got := v.stdout.String(); got != "" {
+		t.Errorf("stdout is a pipe, yet %q arrived while the VM runs", got)
 	}
 	start := time.Now()
 	v.cmd.Process.Kill()
@@ -59,6 +72,9 @@ func TestSelftestKilled(t *testing.T) {
 	}
 	if !waitFor(5*time.Second, func() bool { return len(taps()) == 0 }) {
 		t.Errorf("taps left: %v", taps())
+	}
+	if got := v.stdout.String(); got != "" {
+		t.Errorf("stdout after SIGKILL: %q, want nothing (the buffer dies with the process)", got)
 	}
 }
 
@@ -92,7 +108,7 @@ func TestSelftestSIGTERMWithoutACPI(t *testing.T) {
 				args = append(args, a)
 			}
 		}
-		v := startHV(t, "xhyve", args...)
+		v := startHVWith(t, hvOpts{wiring: terminal}, "xhyve", args...)
 		v.attachPTY(30 * time.Second)
 		if !v.waitConsole(guestReady, 90*time.Second) {
 			t.Fatal("the guest without ACPI is not ready")
@@ -105,7 +121,9 @@ func TestSelftestSIGTERMWithoutACPI(t *testing.T) {
 }
 
 // TestSelftestTwoVMs: two VMs at once (one per dialect) get two taps and
-// two addresses, and both power off.
+// two addresses, and both power off. Their stdout is a pipe: nothing of it
+// arrives while they run, and the exit writes out C stdio's buffer, with
+// hyperkit's "linkname (null)" for plain autopty first (docs/facts.md §3).
 func TestSelftestTwoVMs(t *testing.T) {
 	kernel, initrd := tinyGuest(t)
 	start := time.Now()
@@ -126,14 +144,26 @@ func TestSelftestTwoVMs(t *testing.T) {
 	if tp := taps(); len(tp) != 2 {
 		t.Errorf("taps %v, want 2", tp)
 	}
+	for i, d := range dialects {
+		if got := vms[i].stdout.String(); got != "" {
+			t.Errorf("%s: stdout is a pipe, yet %q arrived while the VM runs", d.prog, got)
+		}
+	}
 	// The power button works once the guest has enabled ACPI, which it
 	// has done long before it asks for a lease.
 	for _, v := range vms {
 		v.cmd.Process.Signal(syscall.SIGTERM)
 	}
+	atExit := map[string]*regexp.Regexp{
+		"xhyve":    regexp.MustCompile(`^COM1 connected to /dev/pts/[0-9]+\n$`),
+		"hyperkit": regexp.MustCompile(`^linkname \(null\)\nCOM1 connected to /dev/pts/[0-9]+\n$`),
+	}
 	for i, d := range dialects {
 		if code := vms[i].mustExit(60 * time.Second); code != d.poweroff {
 			t.Errorf("%s: status %d after SIGTERM, want %d", d.prog, code, d.poweroff)
+		}
+		if got := vms[i].stdout.String(); !atExit[d.prog].MatchString(got) {
+			t.Errorf("%s: stdout after the exit %q, want it to match %s", d.prog, got, atExit[d.prog])
 		}
 	}
 }
