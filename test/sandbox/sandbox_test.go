@@ -113,6 +113,8 @@ func TestSandboxUpAndDown(t *testing.T) {
 func TestSandboxInside(t *testing.T) {
 	probe := "xhyve-sandbox-probe." + strconv.Itoa(os.Getpid())
 	plist := "/Library/Preferences/SystemConfiguration/com.apple.vmnet.plist"
+	// CMD runs in the test's directory (test/sandbox), not at the root
+	asUser := filepath.Join(root, "test/sandbox/as-user")
 	checks := []struct{ name, cond string }{
 		{"pid 1 is the sandbox's init", `test "$(cat /proc/1/comm)" = sh`},
 		{"bridge has 192.168.64.1/24", `ip -4 -o addr show dev "$XHYVE_STANDIN_BRIDGE" | grep -q "inet 192.168.64.1/24"`},
@@ -127,11 +129,11 @@ func TestSandboxInside(t *testing.T) {
 		{"xhyve and hyperkit are setuid root", `for b in xhyve hyperkit; do test "$(stat -c %U:%a /usr/local/bin/$b)" = root:4755 || exit 1; done`},
 		{"the plugin and docker-machine are in /usr/local/bin", `test -x /usr/local/bin/docker-machine-driver-xhyve && test -x /usr/local/bin/docker-machine`},
 		{"the user exists with its home in /Users", `test "$XHYVE_SANDBOX_USER" = macuser && test "$(getent passwd macuser | cut -d: -f6)" = /Users/macuser`},
-		{"as-user runs as the user, with its home", `test "$(test/sandbox/as-user sh -c 'id -un; echo $HOME')" = "$(printf 'macuser\n/Users/macuser')"`},
+		{"as-user runs as the user, with its home", `test "$("` + asUser + `" sh -c 'id -un; echo $HOME')" = "$(printf 'macuser\n/Users/macuser')"`},
 		{"the store is the user's", `test "$MACHINE_STORAGE_PATH" = /Users/macuser/.docker/machine && test "$(stat -c %U "$MACHINE_STORAGE_PATH" "$MACHINE_STORAGE_PATH/cache" | sort -u)" = macuser`},
 		{"the lease file is root's, not the user's to write", `test "$(stat -c %U:%a /var/db/dhcpd_leases)" = root:644 && ! test/sandbox/as-user sh -c ': >> /var/db/dhcpd_leases' 2>/dev/null`},
 		{"the vmnet plist is root's", `test "$(stat -c %U:%a ` + plist + `)" = root:644`},
-		{"the stand-in runs as root for the user", `test/sandbox/as-user xhyve -v 2>&1 | grep -q xhyve && test -u /usr/local/bin/xhyve`},
+		{"the stand-in runs as root for the user", `"` + asUser + `" xhyve -v 2>&1 | grep -q xhyve && test -u /usr/local/bin/xhyve`},
 		{"XHYVE_STANDIN_QEMU is executable", `test -x "$XHYVE_STANDIN_QEMU"`},
 		{"XHYVE_E2E_GUEST is set", `test -n "$XHYVE_E2E_GUEST"`},
 		{"no /etc/exports (a fresh Mac)", `test ! -e /etc/exports`},
