@@ -36,9 +36,9 @@ func TestSelftestCLI(t *testing.T) {
 
 	t.Run("-M", func(t *testing.T) {
 		start := time.Now()
-		out, _, code := runStandin(t, "xhyve", macArgs(u)...)
-		if code != 0 || !macLine.MatchString(out) {
-			t.Fatalf("xhyve -M: %q, status %d", out, code)
+		out, errOut, code := runStandin(t, "xhyve", macArgs(u)...)
+		if code != 0 || !macLine.MatchString(out) || errOut != "" {
+			t.Fatalf("xhyve -M: stdout %q, stderr %q, status %d; want the MAC line on stdout (written out by the exit)", out, errOut, code)
 		}
 		t.Logf("xhyve -M: %q in %.2fs", strings.TrimSpace(out), time.Since(start).Seconds())
 		if hk, _, code := runStandin(t, "hyperkit", macArgs(u)...); hk != out || code != 0 {
