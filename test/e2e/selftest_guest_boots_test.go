@@ -251,6 +251,7 @@ func smokeDockerMachine(t *testing.T, g *guestSmoke, iso string) {
 	g.newDisk(t)
 	store := filepath.Join(g.work, "machine")
 	writeTree(t, store, map[string]string{"no-error-report": ""})
+	giveToUser(t, store)
 	env := append([]string{"MACHINE_STORAGE_PATH=" + store}, noProxyEnv...)
 	g.boot(t, "boot 4 (docker-machine)", iso, "xhyve")
 	start := time.Now()

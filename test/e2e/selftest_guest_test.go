@@ -47,11 +47,15 @@ type guestSmoke struct {
 }
 
 func newGuestSmoke(t *testing.T) *guestSmoke {
-	g := &guestSmoke{work: t.TempDir()}
+	// docker and docker-machine run as the sandbox's user (user_test.go):
+	// the key, the certificates and the store they read are the user's.
+	g := &guestSmoke{work: userTempDir(t)}
 	g.key = filepath.Join(g.work, "id_rsa")
 	if out, err := exec.Command("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "smoke", "-f", g.key).CombinedOutput(); err != nil {
 		t.Fatalf("ssh-keygen: %v\n%s", err, out)
 	}
+	giveToUser(t, g.key)
+	giveToUser(t, g.key+".pub")
 	g.newDisk(t)
 	return g
 }
@@ -279,6 +283,7 @@ func (g *guestSmoke) makeCerts(t *testing.T) {
 	sign("cert.pem", &x509.Certificate{Subject: pkix.Name{Organization: []string{"smoke"}, CommonName: "client"},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, newKey("key.pem"), ca, caKey)
+	giveToUser(t, g.certs)
 }
 
 func writePEM(t *testing.T, path, typ string, der []byte) {
