@@ -78,8 +78,7 @@
 //	            "xhyve: 0.2.0" and "Homepage: https://github.com/mist64/xhyve";
 //	            hyperkit: "hyperkit: v0.20210107-standin", blank line,
 //	            "Homepage: https://github.com/docker/hyperkit", "License: BSD"
-//	            on stdout. Exit 0. (The real hyperkit prints it on stderr;
-//	            the harness's selftest still expects stdout.)
+//	            on stderr too. Exit 0
 //	-h          usage on stderr, exit 0; usage after an error: stderr, as
 //	            both real ones. Text per dialect (xhyve lists -p, hyperkit
 //	            does not; v0.2.0 lacks -F and -M)

@@ -68,13 +68,8 @@ func run(d Dialect, prog string, args []string) int {
 		return report(d, prog, err)
 	}
 	if cfg.Version {
-		// Both print the banner on stderr; the stand-in's hyperkit prints
-		// it on stdout (a known difference, see doc.go).
-		if d == DialectHyperkit {
-			stdout.WriteString(versionText(d, prog))
-		} else {
-			os.Stderr.WriteString(versionText(d, prog))
-		}
+		// Both print the banner on stderr (docs/facts.md §3).
+		os.Stderr.WriteString(versionText(d, prog))
 		return exitOK
 	}
 	if cfg.Help {
