@@ -57,6 +57,10 @@ func TestSetupFailsAfterPIDFile(t *testing.T) {
 			if fakehv.Boots(v.hv) != 0 {
 				t.Error("the fake started its vCPUs")
 			}
+			// The console log closes the boot with how it ended.
+			if c := logfile.Tail(v.spec.ConsoleLog, 4096); !strings.Contains(c, "=== boot 1 ended: failed (exit status 1") {
+				t.Errorf("console log does not say how boot 1 ended:\n%s", c)
+			}
 		})
 	}
 }

@@ -155,6 +155,9 @@ func (s *supervisor) loop() error {
 	defer s.hvLog.Close()
 	var resets []time.Time
 	for {
+		s.mu.Lock()
+		before := s.status.Boots
+		s.mu.Unlock()
 		exit, err := s.runOnce()
 		s.mu.Lock()
 		if exit != nil {
@@ -162,7 +165,13 @@ func (s *supervisor) loop() error {
 		}
 		s.status.HypervisorPID = 0
 		stopping := s.status.Stopping
+		boot := s.status.Boots
 		s.mu.Unlock()
+		if exit != nil && boot > before {
+			// Closes the boot's section of the console log: a boot that
+			// failed in device setup has no guest output to show.
+			fmt.Fprintf(s.console, "\n=== boot %d ended: %s ===\n", boot, exit)
+		}
 		if errors.Is(err, ErrAlreadyRunning) {
 			return err // someone else's VM now: leave its records alone
 		}

@@ -99,10 +99,13 @@ func docker(t *testing.T, machine string, args ...string) string {
 	return out
 }
 
+// status is the state `docker-machine status` prints: its last line (the
+// plugin's warnings, such as why the last run failed, come before it).
 func status(t *testing.T, machine string) string {
 	t.Helper()
 	out, _ := dmErr(t, "status", machine)
-	return strings.TrimSpace(out)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 func waitStatus(t *testing.T, machine, want string, timeout time.Duration) {

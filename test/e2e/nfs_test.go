@@ -148,8 +148,9 @@ func assertGuestWriteIsUsers(t *testing.T, machine, guestDir, hostDir, then stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sys := st.Sys().(*syscall.Stat_t); int(sys.Uid) != os.Getuid() || int(sys.Gid) != os.Getgid() {
-		t.Errorf("guest.txt is %d:%d on the host, want the user's %d:%d", sys.Uid, sys.Gid, os.Getuid(), os.Getgid())
+	uid, gid := pluginUser(t)
+	if sys := st.Sys().(*syscall.Stat_t); int(sys.Uid) != uid || int(sys.Gid) != gid {
+		t.Errorf("guest.txt is %d:%d on the host, want the user's %d:%d", sys.Uid, sys.Gid, uid, gid)
 	}
 }
 

@@ -96,6 +96,17 @@ func command(t *testing.T, ctx context.Context, name string, args ...string) *ex
 	return cmd
 }
 
+// pluginUser is who runs the plugin in t: the sandbox's user, or root in an
+// AsRoot test.
+func pluginUser(t *testing.T) (uid, gid int) {
+	t.Helper()
+	if asRoot(t) {
+		return os.Getuid(), os.Getgid()
+	}
+	u := macUser(t)
+	return u.uid, u.gid
+}
+
 // userTempDir is a directory in the user's home that belongs to the user
 // (t.TempDir is root's and closed to others), removed when t ends.
 func userTempDir(t *testing.T) string {
