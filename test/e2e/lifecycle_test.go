@@ -190,8 +190,10 @@ func TestLifecycle(t *testing.T) {
 }
 
 // TestLegacyISOFromHTTPThenSwapped boots the old ISO layout downloaded over
-// HTTP with the hyperkit dialect, then swaps the machine's ISO for the new
-// layout while it is stopped: the next start must boot the new one.
+// HTTP with the hyperkit dialect, upgrades it to the store's cached ISO (the
+// new layout), then swaps the legacy one back in by hand while it is
+// stopped: each next boot must run the ISO it was given. The rest of the
+// lifecycle then runs with the hyperkit dialect too.
 func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
 	const name = "legacy"
 	srv := httptest.NewServer(http.FileServer(http.Dir(os.Getenv("XHYVE_E2E_GUEST"))))
@@ -204,9 +206,16 @@ func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
 	if got, want := osVersion(t, name), isoVersion(t, guestFile("boot2docker-legacy.iso")); got != want {
 		t.Errorf("guest runs %q, want the legacy ISO's %q", got, want)
 	}
-	dm(t, "stop", name)
+	// upgrade: the store's cached ISO (the new layout) replaces the legacy
+	// one, and the machine boots it.
 	iso := machineFile(name, "boot2docker.iso")
-	copyFile(t, guestFile("boot2docker.iso"), iso)
+	dm(t, "upgrade", name)
+	if got, want := osVersion(t, name), isoVersion(t, guestFile("boot2docker.iso")); got != want {
+		t.Errorf("after upgrade the guest runs %q, want the cache's %q", got, want)
+	}
+	// An ISO swapped by hand while the machine is stopped boots too.
+	dm(t, "stop", name)
+	copyFile(t, guestFile("boot2docker-legacy.iso"), iso)
 	dm(t, "start", name)
 	if got, want := osVersion(t, name), isoVersion(t, iso); got != want {
 		t.Errorf("after swapping the ISO the guest runs %q, want %q", got, want)
