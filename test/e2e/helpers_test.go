@@ -99,13 +99,18 @@ func docker(t *testing.T, machine string, args ...string) string {
 	return out
 }
 
-// status is the state `docker-machine status` prints: its last line (the
-// plugin's warnings, such as why the last run failed, come before it).
+// status is the state `docker-machine status` prints on stdout (the
+// plugin's warnings, such as why the last run failed, go to stderr).
 func status(t *testing.T, machine string) string {
 	t.Helper()
-	out, _ := dmErr(t, "status", machine)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := command(t, ctx, "docker-machine", "status", machine)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	t.Logf("$ docker-machine status %s: %q (%v)\n%s", machine, strings.TrimSpace(string(out)), err, indent(stderr.String()))
+	return strings.TrimSpace(string(out))
 }
 
 func waitStatus(t *testing.T, machine, want string, timeout time.Duration) {
