@@ -99,18 +99,19 @@ func docker(t *testing.T, machine string, args ...string) string {
 	return out
 }
 
-// status is the state `docker-machine status` prints on stdout (the
-// plugin's warnings, such as why the last run failed, go to stderr).
+// status is the state `docker-machine status` prints. docker-machine prints
+// the plugin's log lines too, prefixed "(MACHINE) ", in any order with the
+// state (the warning that says why the last run failed, for one).
 func status(t *testing.T, machine string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := command(t, ctx, "docker-machine", "status", machine)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	t.Logf("$ docker-machine status %s: %q (%v)\n%s", machine, strings.TrimSpace(string(out)), err, indent(stderr.String()))
-	return strings.TrimSpace(string(out))
+	out, _ := dmErr(t, "status", machine)
+	var state []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.HasPrefix(l, "("+machine+") ") {
+			state = append(state, strings.TrimSpace(l))
+		}
+	}
+	return strings.Join(state, "\n")
 }
 
 func waitStatus(t *testing.T, machine, want string, timeout time.Duration) {
