@@ -191,10 +191,10 @@ func TestLifecycle(t *testing.T) {
 }
 
 // TestLegacyISOFromHTTPThenSwapped boots the old ISO layout downloaded over
-// HTTP with the hyperkit dialect, upgrades it to the store's cached ISO (the
-// new layout), then swaps the legacy one back in by hand while it is
-// stopped: each next boot must run the ISO it was given. The rest of the
-// lifecycle then runs with the hyperkit dialect too.
+// HTTP with the hyperkit dialect, swaps the machine's ISO for the new layout
+// by hand while it is stopped, then upgrades it (to its URL's ISO again):
+// each next boot must run the ISO it was given. The rest of the lifecycle
+// then runs with the hyperkit dialect too.
 func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
 	const name = "legacy"
 	srv := httptest.NewServer(http.FileServer(http.Dir(os.Getenv("XHYVE_E2E_GUEST"))))
@@ -207,19 +207,23 @@ func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
 	if got, want := osVersion(t, name), isoVersion(t, guestFile("boot2docker-legacy.iso")); got != want {
 		t.Errorf("guest runs %q, want the legacy ISO's %q", got, want)
 	}
-	// upgrade: the store's cached ISO (the new layout) replaces the legacy
-	// one, and the machine boots it.
-	iso := machineFile(name, "boot2docker.iso")
-	dm(t, "upgrade", name)
-	if got, want := osVersion(t, name), isoVersion(t, guestFile("boot2docker.iso")); got != want {
-		t.Errorf("after upgrade the guest runs %q, want the cache's %q", got, want)
-	}
-	// An ISO swapped by hand while the machine is stopped boots too.
 	dm(t, "stop", name)
-	copyFile(t, guestFile("boot2docker-legacy.iso"), iso)
+	iso := machineFile(name, "boot2docker.iso")
+	copyFile(t, guestFile("boot2docker.iso"), iso)
 	dm(t, "start", name)
 	if got, want := osVersion(t, name), isoVersion(t, iso); got != want {
 		t.Errorf("after swapping the ISO the guest runs %q, want %q", got, want)
+	}
+	// upgrade: for a machine created from a URL, docker-machine downloads
+	// that URL again, into the store's cache (which it overwrites: kept
+	// aside and put back for the other tests), and the machine boots it.
+	cache := filepath.Join(os.Getenv("MACHINE_STORAGE_PATH"), "cache", "boot2docker.iso")
+	saved := filepath.Join(t.TempDir(), "boot2docker.iso")
+	copyFile(t, cache, saved)
+	dm(t, "upgrade", name)
+	copyFile(t, saved, cache)
+	if got, want := osVersion(t, name), isoVersion(t, guestFile("boot2docker-legacy.iso")); got != want {
+		t.Errorf("after upgrade the guest runs %q, want its URL's %q", got, want)
 	}
 	// The rest of the lifecycle with the hyperkit dialect.
 	docker(t, name, "version")
