@@ -220,8 +220,8 @@ func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
 	cache := filepath.Join(os.Getenv("MACHINE_STORAGE_PATH"), "cache", "boot2docker.iso")
 	saved := filepath.Join(t.TempDir(), "boot2docker.iso")
 	copyFile(t, cache, saved)
+	defer copyFile(t, saved, cache)
 	dm(t, "upgrade", name)
-	copyFile(t, saved, cache)
 	if got, want := osVersion(t, name), isoVersion(t, guestFile("boot2docker-legacy.iso")); got != want {
 		t.Errorf("after upgrade the guest runs %q, want its URL's %q", got, want)
 	}
