@@ -70,6 +70,7 @@ func faultKilledCreate(t *testing.T, l *ledger) {
 	}
 	uuid := "0b7fd2b4-2f56-4b4e-9d3e-4a8e8f0c1d21"
 	mac := vmnetMAC(t, uuid)
+	var leasedBefore time.Time
 	phases := []struct {
 		name  string
 		ready func() bool
@@ -80,9 +81,12 @@ func faultKilledCreate(t *testing.T, l *ledger) {
 		}},
 		{"after the disk", func() bool { return exists(machineFile(name, "disk.img")) }},
 		{"right after the hypervisor launch", func() bool { return exists(machineFile(name, "supervisor.json")) }},
-		{"during the SSH wait", func() bool { return exists(leasesFile) && leaseCount(t, mac) > 0 }},
+		// A fresh lease: the UUID, and so the MAC and its lease, may be left
+		// from an earlier phase (the user's rm cannot remove the lease).
+		{"during the SSH wait", func() bool { return exists(leasesFile) && leaseExpiry(t, mac).After(leasedBefore) }},
 	}
 	for _, ph := range phases {
+		leasedBefore = leaseExpiry(t, mac)
 		cmd, out := startDM(t, nil, "create", "-d", "xhyve", "--xhyve-uuid", uuid, "--xhyve-nfs-share", share, name)
 		if !waitUntil(5*time.Minute, 2*time.Millisecond, ph.ready) {
 			cmd.Process.Kill()

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -175,6 +176,35 @@ func supervisorBoots(t *testing.T, machine string) int {
 		t.Fatal(err)
 	}
 	return st.Boots
+}
+
+// leaseExpiry is when mac's latest lease in the lease file expires (zero
+// without one): a lease the DHCP server renews or gives anew expires later.
+func leaseExpiry(t *testing.T, mac string) time.Time {
+	t.Helper()
+	hw, err := net.ParseMAC(mac)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(leasesFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return time.Time{}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	leases, err := dhcp.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var latest time.Time
+	for _, l := range leases {
+		if bytes.Equal(l.HWAddress, hw) && l.Expiry.After(latest) {
+			latest = l.Expiry
+		}
+	}
+	return latest
 }
 
 // leaseCount counts the lease file's entries for mac.
