@@ -200,8 +200,13 @@ func (p *Pool) update(change func([]Entry) ([]Entry, error)) (err error) {
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
+	// Readable by all and locked through a read-only descriptor: a store
+	// used once through sudo leaves root's pool and lock behind, and the
+	// user's plugin must still use them (the cache directory is the user's,
+	// so the atomic replace works whoever owns the old file). The pool holds
+	// nothing secret: UUIDs, MACs and machine names.
 	lock, err := lockfile.File(filepath.Join(filepath.Dir(p.Path), lockName), lockfile.Options{
-		Timeout: timeout, Interval: 20 * time.Millisecond, Flag: os.O_RDWR | os.O_CREATE, Perm: 0o600,
+		Timeout: timeout, Interval: 20 * time.Millisecond, Flag: os.O_RDONLY | os.O_CREATE, Perm: 0o644,
 	})
 	if err != nil {
 		return fmt.Errorf("lock uuid pool: %w", err)
@@ -226,7 +231,7 @@ func (p *Pool) update(change func([]Entry) ([]Entry, error)) (err error) {
 	if bytes.Equal(buf.Bytes(), raw) {
 		return nil
 	}
-	if err := atomicfile.WriteFile(p.Path, buf.Bytes(), 0o600); err != nil {
+	if err := atomicfile.WriteFile(p.Path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("save uuid pool: %w", err)
 	}
 	return nil

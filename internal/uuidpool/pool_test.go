@@ -310,7 +310,36 @@ func TestPoolIsBounded(t *testing.T) {
 			t.Errorf("entry released at %s was kept; the 3 oldest go", en.Released)
 		}
 	}
-	if info, err := os.Stat(s.pool.Path); err != nil || info.Mode().Perm() != 0o600 {
-		t.Errorf("pool file mode: %v %v, want 0600", info.Mode(), err)
+	// 0644: every user of the store reads it (TestPoolLeftByAnotherUser).
+	if info, err := os.Stat(s.pool.Path); err != nil || info.Mode().Perm() != 0o644 {
+		t.Errorf("pool file mode: %v %v, want 0644", info.Mode(), err)
+	}
+}
+
+// TestPoolLeftByAnotherUser: a store used once through sudo (root's plugin)
+// leaves the pool and its lock behind; the user's plugin must still read,
+// lock and replace them (the store's cache directory is the user's). The
+// other user is played by a permission check: the files must be readable by
+// all, and the lock usable read-only.
+func TestPoolLeftByAnotherUser(t *testing.T) {
+	s := newFakeStore(t)
+	a, _ := s.create("a", false)
+	s.remove("a", a, true)
+	for _, name := range []string{s.pool.Path, filepath.Join(filepath.Dir(s.pool.Path), lockName)} {
+		info, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := info.Mode().Perm(); perm&0o044 != 0o044 {
+			t.Errorf("%s has mode %v: another user of the store cannot read it", filepath.Base(name), perm)
+		}
+	}
+	// Read-only, as another user would open it: the pool still works.
+	lock := filepath.Join(filepath.Dir(s.pool.Path), lockName)
+	if err := os.Chmod(lock, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if b, reused := s.create("b", false); !reused || b != a {
+		t.Errorf("with a read-only lock file: create b got %s (reused %v), want a's %s", b, reused, a)
 	}
 }
