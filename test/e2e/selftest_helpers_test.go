@@ -11,20 +11,15 @@
 package e2e
 
 import (
-	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
@@ -87,24 +82,6 @@ func tinyBootArgs(t *testing.T, uuid, pidfile, console, cmdline string, extra ..
 	}
 	a = append(a, extra...)
 	return append(a, "-f", "kexec,"+kernel+","+initrd+","+cmdline)
-}
-
-// lockedBuf collects output written from several goroutines.
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // wiring is how a run of the stand-in is connected: its stdout decides
@@ -238,88 +215,6 @@ func startHVWith(t *testing.T, o hvOpts, prog string, args ...string) *hv {
 		}
 	})
 	return v
-}
-
-// openTestPTY opens a new pty pair, as the supervisor's openPTY does: the
-// master and its slave, both without becoming a controlling terminal. The
-// master is non-blocking, so that closing it ends a pending read.
-func openTestPTY() (master, slave *os.File, err error) {
-	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open pty: %w", err)
-	}
-	master = os.NewFile(uintptr(m), "/dev/ptmx")
-	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil {
-		master.Close()
-		return nil, nil, fmt.Errorf("unlock pty: %w", err)
-	}
-	n, err := unix.IoctlGetInt(m, unix.TIOCGPTN)
-	if err != nil {
-		master.Close()
-		return nil, nil, fmt.Errorf("name pty: %w", err)
-	}
-	slave, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		master.Close()
-		return nil, nil, err
-	}
-	return master, slave, nil
-}
-
-// termios runs f on the terminal's settings through the raw descriptor
-// (Fd would change the file's blocking mode, which a child shares).
-func termios(file *os.File, f func(fd int) error) error {
-	rc, err := file.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var ferr error
-	if err := rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
-		return err
-	}
-	return ferr
-}
-
-// rawTerminal puts a terminal into raw mode (cfmakeraw): no echo, no
-// CR/LF mapping, so what a program writes arrives byte for byte.
-func rawTerminal(file *os.File) error {
-	return termios(file, func(fd int) error {
-		tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-		if err != nil {
-			return err
-		}
-		makeRawTermios(tio)
-		return unix.IoctlSetTermios(fd, unix.TCSETS, tio)
-	})
-}
-
-func makeRawTermios(tio *unix.Termios) {
-	tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	tio.Oflag &^= unix.OPOST
-	tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	tio.Cflag &^= unix.CSIZE | unix.PARENB
-	tio.Cflag |= unix.CS8
-	tio.Cc[unix.VMIN], tio.Cc[unix.VTIME] = 1, 0
-}
-
-// getTermios reads a terminal's settings.
-func getTermios(file *os.File) (*unix.Termios, error) {
-	var tio *unix.Termios
-	err := termios(file, func(fd int) (err error) { tio, err = unix.IoctlGetTermios(fd, unix.TCGETS); return err })
-	return tio, err
-}
-
-// copyPTY copies what arrives on a pty master into b until the master
-// reports the hang-up (EIO: no slave open any more) or is closed.
-func copyPTY(master *os.File, b *lockedBuf) {
-	buf := make([]byte, 4096)
-	for {
-		n, err := master.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			return
-		}
-	}
 }
 
 func (v *hv) pid() int { return v.cmd.Process.Pid }
@@ -461,119 +356,4 @@ func bootTiny(t *testing.T, prog string, args []string) *hv {
 // waitFor polls cond every 100 ms until it holds or timeout passes.
 func waitFor(timeout time.Duration, cond func() bool) bool {
 	return wait.Until(timeout, 100*time.Millisecond, "a selftest condition", func() (bool, error) { return cond(), nil }) == nil
-}
-
-// standinMAC is what `xhyve -M` prints for uuid (docs/facts.md §3).
-func standinMAC(t *testing.T, prog, uuid string) string {
-	t.Helper()
-	out, err := exec.Command(prog, "-M", "-U", uuid, "-s", "2:0,virtio-net", "-f", "kexec,/dev/null,,").CombinedOutput()
-	mac, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "MAC: ")
-	if err != nil || !ok {
-		t.Fatalf("%s -M: %q, %v", prog, out, err)
-	}
-	return mac
-}
-
-// bootpdMAC writes a MAC as /var/db/dhcpd_leases does: octets without
-// zero padding (docs/facts.md §4).
-func bootpdMAC(t *testing.T, mac string) string {
-	t.Helper()
-	hw, err := net.ParseMAC(mac)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parts := make([]string, len(hw))
-	for i, b := range hw {
-		parts[i] = fmt.Sprintf("%x", b)
-	}
-	return strings.Join(parts, ":")
-}
-
-// leaseEntries reads /var/db/dhcpd_leases as bootpd writes it: brace
-// blocks of key=value lines (docs/facts.md §4), newest first. Each entry
-// also keeps its whole text under "text".
-func leaseEntries(t *testing.T) []map[string]string {
-	t.Helper()
-	data, err := os.ReadFile(leasesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []map[string]string
-	for _, block := range strings.SplitAfter(string(data), "}\n") {
-		text := strings.TrimLeft(block, "\n")
-		if !strings.HasPrefix(text, "{\n") || !strings.HasSuffix(text, "}\n") {
-			continue
-		}
-		e := map[string]string{"text": text}
-		for _, line := range strings.Split(text[2:len(text)-2], "\n") {
-			if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
-				e[k] = v
-			}
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-// leaseOf returns the first (newest) lease entry of a MAC, nil if none.
-func leaseOf(t *testing.T, mac string) map[string]string {
-	t.Helper()
-	hw := "1," + bootpdMAC(t, mac)
-	for _, e := range leaseEntries(t) {
-		if e["hw_address"] == hw {
-			return e
-		}
-	}
-	return nil
-}
-
-// waitLease waits for a lease of mac, optionally for a given address.
-func waitLease(t *testing.T, mac, ip string, timeout time.Duration) map[string]string {
-	t.Helper()
-	var e map[string]string
-	if !waitFor(timeout, func() bool { e = leaseOf(t, mac); return e != nil && (ip == "" || e["ip_address"] == ip) }) {
-		t.Fatalf("no lease for %s (%q) after %s:\n%s", mac, ip, timeout, tail(leasesFile, 2000))
-	}
-	return e
-}
-
-// taps lists the stand-in's tap interfaces ("xh-..."), with the bridge each
-// is a port of ("" when none). From `ip`: the sandbox's /sys belongs to the
-// host's network namespace.
-func taps() map[string]string {
-	out := map[string]string{}
-	b, _ := exec.Command("ip", "-o", "link", "show").Output()
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 2 || !strings.HasPrefix(f[1], "xh-") {
-			continue
-		}
-		name, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@")
-		out[name] = ""
-		for i := 2; i+1 < len(f); i++ {
-			if f[i] == "master" {
-				out[name] = f[i+1]
-			}
-		}
-	}
-	return out
-}
-
-// qemuOf lists the QEMU processes of the VM with this UUID.
-func qemuOf(uuid string) []string {
-	var out []string
-	for _, p := range processesMentioning(uuid) {
-		if strings.Contains(p, "qemu-system") {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// anyQEMU lists every QEMU process in the sandbox.
-func anyQEMU() []string { return processesMentioning("qemu-system") }
-
-// pingable sends one ICMP echo (busybox ping, from the sandbox's packages).
-func pingable(ip string) bool {
-	return exec.Command("busybox", "ping", "-q", "-c1", "-W5", ip).Run() == nil
 }

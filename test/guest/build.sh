@@ -304,11 +304,8 @@ for i in "${!DOCKER_PARTS[@]}"; do
 	(cd "$PAYLOAD" && tar --owner=0 --group=0 --numeric-owner -cf - .) | zstd -q -T0 -"$ZSTD_LEVEL" \
 		> "$ROOT/usr/lib/boot2docker/docker-$i.tar.zst"
 done
-# boot2docker has dockerd in /usr/local/bin, first in every PATH of the guest, and
-# starts it by that path: `pgrep -f $(which dockerd)` (docker/machine's own
-# engine-options test) must find the daemon by its command line
-rm -f "$ROOT/usr/sbin/dockerd"
-ln -s /opt/docker/usr/sbin/dockerd "$ROOT/usr/local/bin/dockerd"
+# dockerd is /usr/local/bin/dockerd, started by that path, as in boot2docker (pgrep -f $(which dockerd))
+rm -f "$ROOT/usr/sbin/dockerd" && ln -s /opt/docker/usr/sbin/dockerd "$ROOT/usr/local/bin/dockerd"
 step "docker payload"
 
 # --- initramfs: one big archive shared by both ISOs + a small one per ISO ---------------------
