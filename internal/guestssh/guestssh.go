@@ -5,14 +5,12 @@
 package guestssh
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -77,8 +75,16 @@ func (c *Client) bound(ctx context.Context) func() {
 }
 
 // Run runs command with stdin (nil: none) within ctx's deadline and
-// returns what it printed on stdout and stderr together.
-func (c *Client) Run(ctx context.Context, command string, stdin io.Reader) ([]byte, error) {
+// returns what it printed on stdout and stderr together, at most
+// DefaultMaxOutput bytes or the MaxOutput option's. The guest is not
+// trusted: past the cap Run fails with an *OutputLimitError, keeping only
+// the first bytes, and ends the connection at once rather than read the
+// rest; the Client is of no further use then.
+func (c *Client) Run(ctx context.Context, command string, stdin io.Reader, opts ...Option) ([]byte, error) {
+	o := runOptions{maxOutput: DefaultMaxOutput}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	stop := c.bound(ctx)
 	defer stop()
 	session, err := c.client.NewSession()
@@ -86,9 +92,16 @@ func (c *Client) Run(ctx context.Context, command string, stdin io.Reader) ([]by
 		return nil, c.wrap(ctx, "open ssh session", err)
 	}
 	defer session.Close()
-	var out lockedBuffer // stdout and stderr are copied by two goroutines
-	session.Stdin, session.Stdout, session.Stderr = stdin, &out, &out
-	if err := session.Run(command); err != nil {
+	// stdout and stderr are copied by two goroutines into one buffer; the
+	// first byte past the cap closes the connection, which ends the session
+	// whatever the guest does.
+	out := &cappedBuffer{limit: o.maxOutput, overflow: func() { c.conn.Close() }}
+	session.Stdin, session.Stdout, session.Stderr = stdin, out, out
+	err = session.Run(command)
+	if out.exceeded() {
+		return out.Bytes(), fmt.Errorf("run %q on %s: %w", command, c.target.Addr, &OutputLimitError{Limit: o.maxOutput})
+	}
+	if err != nil {
 		return out.Bytes(), c.wrap(ctx, fmt.Sprintf("run %q", command), err)
 	}
 	return out.Bytes(), nil
@@ -97,14 +110,15 @@ func (c *Client) Run(ctx context.Context, command string, stdin io.Reader) ([]by
 // Close ends the connection.
 func (c *Client) Close() error { return c.client.Close() }
 
-// Run logs in, runs one command and logs out, all within ctx's deadline.
-func Run(ctx context.Context, t Target, command string, stdin io.Reader) ([]byte, error) {
+// Run logs in, runs one command and logs out, all within ctx's deadline;
+// its output is capped as Client.Run's.
+func Run(ctx context.Context, t Target, command string, stdin io.Reader, opts ...Option) ([]byte, error) {
 	c, err := Dial(ctx, t)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
-	return c.Run(ctx, command, stdin)
+	return c.Run(ctx, command, stdin, opts...)
 }
 
 // wrap names what failed; past the deadline, it says so instead of the
@@ -134,23 +148,4 @@ func loadKey(path string) (ssh.Signer, error) {
 		return nil, fmt.Errorf("parse ssh key %s: %w", path, err)
 	}
 	return signer, nil
-}
-
-// lockedBuffer is a buffer safe for concurrent writers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// Bytes returns a copy of what was written so far.
-func (b *lockedBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
 }

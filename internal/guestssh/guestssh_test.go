@@ -22,7 +22,8 @@ import (
 )
 
 // server is an SSH server for tests: "cat" echoes stdin, "fail" exits 3,
-// "hang" is accepted and never answered, anything else prints itself.
+// "hang" is accepted and never answered, "flood" prints floodSize bytes
+// (a hostile guest), anything else prints itself.
 func server(t *testing.T, client ssh.PublicKey) string {
 	t.Helper()
 	_, hostPriv, _ := ed25519.GenerateKey(rand.Reader)
@@ -82,6 +83,8 @@ func serve(conn net.Conn, config *ssh.ServerConfig) {
 					io.Copy(ch, ch)
 				case "fail":
 					status = 3
+				case "flood":
+					flood(ch)
 				default:
 					io.WriteString(ch, cmd+"\n")
 				}
@@ -91,6 +94,22 @@ func serve(conn net.Conn, config *ssh.ServerConfig) {
 				ch.Close()
 			}
 		}()
+	}
+}
+
+// floodSize is what the "flood" command prints: 256 MiB.
+const floodSize = 256 << 20
+
+// flood writes floodSize bytes to w, in 32 KiB writes, until one fails.
+func flood(w io.Writer) {
+	chunk := make([]byte, 32<<10)
+	for i := range chunk {
+		chunk[i] = 'x'
+	}
+	for sent := 0; sent < floodSize; sent += len(chunk) {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
 	}
 }
 
@@ -166,19 +185,20 @@ func TestDeadlineWithSilentServer(t *testing.T) {
 }
 
 // TestRunsLeaveNothingOpen: the supervisor runs a clock check every minute
-// for the VM's life, so a command, whether it succeeds, fails or overruns
-// its deadline, must leave no descriptor or goroutine behind.
+// for the VM's life, so a command, whether it succeeds, fails, overruns
+// its deadline or its output cap, must leave no descriptor or goroutine
+// behind.
 func TestRunsLeaveNothingOpen(t *testing.T) {
 	key, pub := clientKey(t)
 	target := Target{Addr: server(t, pub), User: "docker", KeyPath: key}
 	fds0, goroutines0 := openFDs(t), runtime.NumGoroutine()
 	for i := range 60 {
-		command, timeout := []string{"echo", "fail", "hang"}[i%3], 5*time.Second
+		command, timeout := []string{"echo", "fail", "hang", "flood"}[i%4], 5*time.Second
 		if command == "hang" {
 			timeout = 20 * time.Millisecond
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		if _, err := Run(ctx, target, command, nil); (err == nil) != (command == "echo") {
+		if _, err := Run(ctx, target, command, nil, MaxOutput(512)); (err == nil) != (command == "echo") {
 			t.Errorf("%s: %v", command, err)
 		}
 		cancel()
