@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -53,31 +52,6 @@ func sample(t *testing.T, pid, checks int, d time.Duration) window {
 
 func (w window) String() string {
 	return fmt.Sprintf("%.1f MB, %d threads, %d descriptors (%d during a check)", w.rssMax, w.threadsMax, w.fdFloor, w.fdPeak)
-}
-
-// procStatus reads VmRSS (MB), Threads and the open descriptors' targets
-// of pid.
-func procStatus(t *testing.T, pid int) (rss float64, threads int, fds []string) {
-	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		var kb float64
-		if _, err := fmt.Sscanf(line, "VmRSS: %f kB", &kb); err == nil {
-			rss = kb / 1024
-		}
-		fmt.Sscanf(line, "Threads: %d", &threads)
-	}
-	dir := fmt.Sprintf("/proc/%d/fd", pid)
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if target, err := os.Readlink(dir + "/" + e.Name()); err == nil {
-			fds = append(fds, target)
-		}
-	}
-	return rss, threads, fds
 }
 
 // benchSupervisor: what the supervisor holds while the VM runs, and over

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"crypto/rand"
 	"context"
 	"fmt"
 	"os"
@@ -13,9 +14,11 @@ import (
 	"time"
 )
 
-// faultConcurrentShares: five creates with NFS shares at once, then five
-// removes at once. Every machine gets its own address and exactly its own
-// export; the user's lines in /etc/exports stay byte for byte.
+// faultConcurrentShares: five creates with NFS shares at once, from an ISO
+// no machine has booted (so all five fill the boot-file cache at once),
+// then five removes at once. Every machine gets its own address and
+// exactly its own export; the user's lines in /etc/exports stay byte for
+// byte.
 func faultConcurrentShares(t *testing.T, l *ledger) {
 	base := t.TempDir()
 	userDir := filepath.Join(base, "user")
@@ -35,8 +38,9 @@ func faultConcurrentShares(t *testing.T, l *ledger) {
 		}
 		writeFile(t, filepath.Join(shares[n], "whose.txt"), n+"\n")
 	}
+	iso := freshISO(t)
 	parallel(t, names, func(n string) (string, error) {
-		return dmErr(t, "create", "-d", "xhyve", "--xhyve-memory-size", "768", "--xhyve-nfs-server", "macos", "--xhyve-nfs-share", shares[n], n)
+		return dmErr(t, "create", "-d", "xhyve", "--xhyve-boot2docker-url", iso, "--xhyve-memory-size", "768", "--xhyve-nfs-server", "macos", "--xhyve-nfs-share", shares[n], n)
 	})
 	l.fault()
 
@@ -184,4 +188,22 @@ func faultLoops(t *testing.T, l *ledger) {
 	ssh(t, name, "true")
 	dm(t, "rm", "-y", name)
 	assertRemoved(t, name, mac)
+}
+
+// freshISO is the guest's ISO with 2 KiB of random bytes after its end,
+// which ISO readers ignore: the same boot files under a sha256 that no
+// boot-file cache entry has.
+func freshISO(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(guestFile("boot2docker.iso"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tail := make([]byte, 2048)
+	rand.Read(tail)
+	iso := filepath.Join(t.TempDir(), "fresh.iso")
+	if err := os.WriteFile(iso, append(data, tail...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return iso
 }

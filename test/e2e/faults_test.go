@@ -29,10 +29,11 @@ func TestFaults(t *testing.T) {
 	}()
 	t.Run("plugin killed at each phase of create", func(t *testing.T) { faultKilledCreate(t, &l) })
 	t.Run("supervisor killed, then a host crash", func(t *testing.T) { faultCrashes(t, &l) })
-	t.Run("five concurrent creates and removes with macOS nfsd shares as root", func(t *testing.T) { faultConcurrentShares(t, &l) })
+	t.Run("five concurrent creates from a fresh ISO and removes with macOS nfsd shares as root", func(t *testing.T) { faultConcurrentShares(t, &l) })
 	t.Run("a minute of concurrent start stop status kill", func(t *testing.T) { faultLoops(t, &l) })
 	t.Run("nearly full disk", func(t *testing.T) { faultFullDisk(t, &l) })
 	t.Run("damaged ISOs", func(t *testing.T) { faultDamagedISOs(t, &l) })
+	t.Run("a guest flooding the clock check and the NFS port", func(t *testing.T) { faultHostileGuest(t, &l) })
 	if len(l.lost) != 0 {
 		t.Errorf("%d machines lost or corrupted", len(l.lost))
 	}

@@ -350,3 +350,13 @@ func rebootGuest(t *testing.T, machine string) {
 		t.Fatal(err)
 	}
 }
+
+// repoRoot is the repository's top directory (the tests run in test/e2e).
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}

@@ -102,6 +102,8 @@ func TestBuiltinNFS(t *testing.T) {
 		}
 	})
 
+	t.Run("a hostile guest", func(t *testing.T) { assertSurvivesHostileGuest(t, m1, one, g1) })
+
 	t.Run("survives stop, start and a guest reboot to a new address", func(t *testing.T) {
 		dm(t, "stop", m1)
 		dm(t, "start", m1)

@@ -261,13 +261,3 @@ func watchDir(t *testing.T, dir string) func() []string {
 		}
 	}
 }
-
-// repoRoot is the repository's top directory (the tests run in test/e2e).
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
