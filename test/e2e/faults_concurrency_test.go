@@ -3,8 +3,8 @@
 package e2e
 
 import (
-	"crypto/rand"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
