@@ -70,7 +70,7 @@ func faultHostileGuest(t *testing.T, l *ledger) {
 	if st := status(t, name); st != "Running" {
 		l.lose(t, name, "status "+st+" after the flood")
 	}
-	if log := readFile(t, machineFile(name, "supervisor.log")); !strings.Contains(log, "bytes of output") {
+	if log := readFile(t, machineFile(name, "supervisor.log")); !strings.Contains(log, "output exceeded") {
 		t.Errorf("the supervisor's log does not show a clock reading cut at its cap:\n%s", tailString(log, 20))
 	}
 }
