@@ -17,7 +17,8 @@ import (
 // benchNFS: the built-in NFS server beside macOS's nfsd path (nfs-ganesha
 // behind the nfsd stand-in here), from the guest: sequential write and read
 // of 256 MB, untar of 5,000 files, find + stat over them, and the server's
-// peak RSS. Goal: builtin within 2x of macos on every row, under 50 MB.
+// peak RSS, one row each with both servers side by side. Goal: builtin no
+// slower than macos on any row, and under 50 MB.
 func benchNFS(t *testing.T, f *figures) {
 	base := userTempDir(t)
 	tarball := filepath.Join(base, "tree.tar")
@@ -28,24 +29,42 @@ func benchNFS(t *testing.T, f *figures) {
 		t.Run(sub, func(t *testing.T) { results[mode] = benchNFSServer(t, base, tarball, mode) })
 	}
 	b, m := results["builtin"], results["macos"]
-	f.add("NFS, builtin vs macos", fmt.Sprintf("write 256 MB %.0f vs %.0f MB/s; read %.0f vs %.0f MB/s; untar 5,000 files %.1f vs %.1f s; find + stat %.1f vs %.1f s; server peak RSS %.0f vs %.0f MB",
-		b["write_mb_s"], m["write_mb_s"], b["read_mb_s"], m["read_mb_s"], b["untar_s"], m["untar_s"], b["find_stat_s"], m["find_stat_s"], b["rss_mb"], m["rss_mb"]),
-		map[string]float64{"builtin_write_mb_s": b["write_mb_s"], "macos_write_mb_s": m["write_mb_s"], "builtin_read_mb_s": b["read_mb_s"], "macos_read_mb_s": m["read_mb_s"],
-			"builtin_untar_s": b["untar_s"], "macos_untar_s": m["untar_s"], "builtin_find_stat_s": b["find_stat_s"], "macos_find_stat_s": m["find_stat_s"],
-			"builtin_rss_mb": b["rss_mb"], "macos_rss_mb": m["rss_mb"]})
-	for _, k := range []string{"write_mb_s", "read_mb_s"} {
-		if b[k] < m[k]/2 {
-			t.Errorf("builtin %s %.0f is more than 2x slower than macos's %.0f", k, b[k], m[k])
+	for _, r := range nfsRows {
+		bv, mv := b[r.key], m[r.key]
+		ratio := bv / mv // builtin's speed relative to macos
+		if !r.higherIsBetter {
+			ratio = mv / bv
+		}
+		verdict := "at goal"
+		if ratio < 1 {
+			verdict = fmt.Sprintf("not at goal (%.2fx slower)", 1/ratio)
+		}
+		f.add("NFS "+r.what, fmt.Sprintf("builtin "+r.format+" vs macos "+r.format+" %s: %s", bv, mv, r.unit, verdict),
+			map[string]float64{"builtin_" + r.key: bv, "macos_" + r.key: mv})
+		if ratio < 0.5 {
+			t.Errorf("builtin %s %.1f %s is more than 2x worse than macos's %.1f", r.what, bv, r.unit, mv)
 		}
 	}
-	for _, k := range []string{"untar_s", "find_stat_s"} {
-		if b[k] > 2*m[k] {
-			t.Errorf("builtin %s %.1f s is more than 2x macos's %.1f s", k, b[k], m[k])
-		}
-	}
+	rss := "at goal"
 	if b["rss_mb"] > 50 {
+		rss = "not at goal"
 		t.Errorf("the built-in server's RSS reached %.0f MB, over 50", b["rss_mb"])
 	}
+	f.add("NFS server peak RSS", fmt.Sprintf("builtin %.0f vs macos %.0f MB: %s (goal: under 50 MB)", b["rss_mb"], m["rss_mb"], rss),
+		map[string]float64{"builtin_rss_mb": b["rss_mb"], "macos_rss_mb": m["rss_mb"]})
+}
+
+// nfsRows are the NFS measures, each compared between the servers. The goal
+// is the built-in server no slower than macOS's nfsd on any of them; the
+// bench fails only past 2x, as noise on a shared machine is large.
+var nfsRows = []struct {
+	key, what, format, unit string
+	higherIsBetter          bool
+}{
+	{"write_mb_s", "sequential write of 256 MB", "%.0f", "MB/s", true},
+	{"read_mb_s", "sequential read of 256 MB", "%.0f", "MB/s", true},
+	{"untar_s", "untar of 5,000 files", "%.1f", "s", false},
+	{"find_stat_s", "find + stat of 5,000 files", "%.1f", "s", false},
 }
 
 // benchNFSServer measures one NFS server mode from the guest.
