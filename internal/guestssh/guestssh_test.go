@@ -2,15 +2,10 @@ package guestssh
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/binary"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -18,119 +13,38 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/zchee/docker-machine-driver-xhyve/internal/guestssh/sshtest"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
-// server is an SSH server for tests: "cat" echoes stdin, "fail" exits 3,
-// "hang" is accepted and never answered, "flood" prints floodSize bytes
+// testTarget is an SSH server for tests: "cat" echoes stdin, "fail" exits
+// 3, "hang" is accepted and never answered, "flood" prints floodSize bytes
 // (a hostile guest), anything else prints itself.
-func server(t *testing.T, client ssh.PublicKey) string {
+func testTarget(t *testing.T) Target {
 	t.Helper()
-	_, hostPriv, _ := ed25519.GenerateKey(rand.Reader)
-	hostKey, err := ssh.NewSignerFromKey(hostPriv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	config := &ssh.ServerConfig{PublicKeyCallback: func(_ ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
-		if string(k.Marshal()) != string(client.Marshal()) {
-			return nil, errors.New("unknown key")
+	addr, key := sshtest.Server(t, func(cmd string, ch io.ReadWriter) (uint32, bool) {
+		switch cmd {
+		case "hang":
+			return 0, true
+		case "cat":
+			io.Copy(ch, ch)
+		case "fail":
+			return 3, false
+		case "flood":
+			sshtest.Flood(ch, floodSize)
+		default:
+			io.WriteString(ch, cmd+"\n")
 		}
-		return nil, nil
-	}}
-	config.AddHostKey(hostKey)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go serve(conn, config)
-		}
-	}()
-	return l.Addr().String()
-}
-
-func serve(conn net.Conn, config *ssh.ServerConfig) {
-	defer conn.Close()
-	_, chans, reqs, err := ssh.NewServerConn(conn, config)
-	if err != nil {
-		return
-	}
-	go ssh.DiscardRequests(reqs)
-	for nc := range chans {
-		ch, requests, err := nc.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			for req := range requests {
-				if req.Type != "exec" {
-					req.Reply(false, nil)
-					continue
-				}
-				cmd := string(req.Payload[4:])
-				req.Reply(true, nil)
-				status := uint32(0)
-				switch cmd {
-				case "hang":
-					continue
-				case "cat":
-					io.Copy(ch, ch)
-				case "fail":
-					status = 3
-				case "flood":
-					flood(ch)
-				default:
-					io.WriteString(ch, cmd+"\n")
-				}
-				payload := make([]byte, 4)
-				binary.BigEndian.PutUint32(payload, status)
-				ch.SendRequest("exit-status", false, payload)
-				ch.Close()
-			}
-		}()
-	}
+		return 0, false
+	})
+	return Target{Addr: addr, User: "docker", KeyPath: key}
 }
 
 // floodSize is what the "flood" command prints: 256 MiB.
 const floodSize = 256 << 20
 
-// flood writes floodSize bytes to w, in 32 KiB writes, until one fails.
-func flood(w io.Writer) {
-	chunk := make([]byte, 32<<10)
-	for i := range chunk {
-		chunk[i] = 'x'
-	}
-	for sent := 0; sent < floodSize; sent += len(chunk) {
-		if _, err := w.Write(chunk); err != nil {
-			return
-		}
-	}
-}
-
-func clientKey(t *testing.T) (string, ssh.PublicKey) {
-	t.Helper()
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "id")
-	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	sshPub, _ := ssh.NewPublicKey(pub)
-	return path, sshPub
-}
-
 func TestRun(t *testing.T) {
-	key, pub := clientKey(t)
-	target := Target{Addr: server(t, pub), User: "docker", KeyPath: key}
+	target := testTarget(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	out, err := Run(ctx, target, "cat", strings.NewReader("through stdin"))
@@ -145,8 +59,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestDeadlineBoundsTheSession(t *testing.T) {
-	key, pub := clientKey(t)
-	target := Target{Addr: server(t, pub), User: "docker", KeyPath: key}
+	target := testTarget(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -162,7 +75,7 @@ func TestDeadlineBoundsTheSession(t *testing.T) {
 // TestDeadlineWithSilentServer: a port that accepts and never speaks (a
 // guest half up) must not hang the handshake.
 func TestDeadlineWithSilentServer(t *testing.T) {
-	key, _ := clientKey(t)
+	key := testTarget(t).KeyPath // any key: the server never gets to check it
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -189,8 +102,7 @@ func TestDeadlineWithSilentServer(t *testing.T) {
 // its deadline or its output cap, must leave no descriptor or goroutine
 // behind.
 func TestRunsLeaveNothingOpen(t *testing.T) {
-	key, pub := clientKey(t)
-	target := Target{Addr: server(t, pub), User: "docker", KeyPath: key}
+	target := testTarget(t)
 	fds0, goroutines0 := openFDs(t), runtime.NumGoroutine()
 	for i := range 60 {
 		command, timeout := []string{"echo", "fail", "hang", "flood"}[i%4], 5*time.Second

@@ -14,8 +14,7 @@ import (
 // kept no more than the cap and allocated a few MB at most (before the cap:
 // all 256 MiB kept, 1.1 GiB allocated).
 func TestFloodIsCut(t *testing.T) {
-	key, pub := clientKey(t)
-	target := Target{Addr: server(t, pub), User: "docker", KeyPath: key}
+	target := testTarget(t)
 	for _, tt := range []struct {
 		name string
 		opts []Option
@@ -56,8 +55,7 @@ func TestFloodIsCut(t *testing.T) {
 // TestOutputCapIsExact: output of exactly the cap is whole; one byte more
 // fails.
 func TestOutputCapIsExact(t *testing.T) {
-	key, pub := clientKey(t)
-	target := Target{Addr: server(t, pub), User: "docker", KeyPath: key}
+	target := testTarget(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	const command = "hello" // the server prints "hello\n"
@@ -77,8 +75,7 @@ func TestOutputCapIsExact(t *testing.T) {
 // TestFloodEndsTheClient: the connection a flood came on is closed, so a
 // client reused for a next command fails rather than read the rest.
 func TestFloodEndsTheClient(t *testing.T) {
-	key, pub := clientKey(t)
-	target := Target{Addr: server(t, pub), User: "docker", KeyPath: key}
+	target := testTarget(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := Dial(ctx, target)
