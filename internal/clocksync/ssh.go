@@ -17,6 +17,14 @@ import (
 // Neither needs root.
 const ReadCommand = "busybox adjtimex 2>/dev/null || date -u +%s"
 
+// Caps on what the guest, which is not trusted, may print: ReadCommand's
+// answer is some 13 lines of adjtimex, under 400 bytes, and StepCommand
+// prints nothing but an error.
+const (
+	ReadMaxOutput = 768
+	StepMaxOutput = 1 << 10
+)
+
 // StepCommand sets the guest's clock to t, a whole second (busybox date
 // takes @SECONDS).
 func StepCommand(t time.Time) string {
@@ -88,7 +96,7 @@ type sshSession struct{ c *guestssh.Client }
 
 func (s sshSession) Read(ctx context.Context) (Sample, error) {
 	sent := time.Now()
-	out, err := s.c.Run(ctx, ReadCommand, nil)
+	out, err := s.c.Run(ctx, ReadCommand, nil, guestssh.MaxOutput(ReadMaxOutput))
 	received := time.Now()
 	if err != nil {
 		return Sample{}, err
@@ -110,7 +118,7 @@ func (s sshSession) Step(ctx context.Context, last Sample) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	if out, err := s.c.Run(ctx, StepCommand(target), nil); err != nil {
+	if out, err := s.c.Run(ctx, StepCommand(target), nil, guestssh.MaxOutput(StepMaxOutput)); err != nil {
 		return fmt.Errorf("%w: %s", err, bytes.TrimSpace(out))
 	}
 	return nil
