@@ -50,15 +50,15 @@ func (d *Driver) setupShares() error {
 	if err != nil {
 		return err
 	}
-	current, err := d.runSSH(d.env.sshCommandTimeout, nfs.ReadBootsyncCommand, nil)
+	current, err := d.runSSH(d.env.sshCommandTimeout, nfs.ReadBootsyncCommand, nil, bootsyncMaxOutput)
 	if err != nil {
 		return fmt.Errorf("read the guest's %s: %w", nfs.Bootsync, err)
 	}
 	bootsync := nfs.WithGuestBlock([]byte(current), nfs.GuestScript(server, mounts))
-	if out, err := d.runSSH(d.env.sshCommandTimeout, nfs.WriteBootsyncCommand, bootsync); err != nil {
+	if out, err := d.runSSH(d.env.sshCommandTimeout, nfs.WriteBootsyncCommand, bootsync, sshMaxOutput); err != nil {
 		return fmt.Errorf("write the guest's %s: %w: %s", nfs.Bootsync, err, out)
 	}
-	if out, err := d.runSSH(d.env.sshCommandTimeout+nfs.MountTimeout(len(mounts)), nfs.MountCommand, nfs.MountScript(server, mounts)); err != nil {
+	if out, err := d.runSSH(d.env.sshCommandTimeout+nfs.MountTimeout(len(mounts)), nfs.MountCommand, nfs.MountScript(server, mounts), sshMaxOutput); err != nil {
 		return fmt.Errorf("mount NFS shares in the VM: %w: %s", err, strings.TrimSpace(out))
 	}
 	log.Infof("Mounted %d NFS share(s) in the VM", len(mounts))
