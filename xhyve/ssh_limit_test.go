@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,5 +46,39 @@ func TestGuestOutputIsCapped(t *testing.T) {
 		if took := time.Since(start); took > 5*time.Second {
 			t.Errorf("%s: gave up after %s", tt.command, took)
 		}
+	}
+}
+
+// TestSSHProbeReadsABoundedBanner: the probe of the guest's SSH port reads
+// one identification line (RFC 4253: 255 bytes at most); a guest sending
+// an endless line is refused after that, not buffered for 5 s.
+func TestSSHProbeReadsABoundedBanner(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				sshtest.Flood(c, 256<<20)
+			}()
+		}
+	}()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	err = probeSSH(l.Addr().String())
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	grew := float64(after.TotalAlloc-before.TotalAlloc) / (1 << 20)
+	if err == nil || took > 2*time.Second || grew > 8 {
+		t.Errorf("probe of an endless banner: %v after %s, %.1f MiB allocated; want a quick refusal", err, took, grew)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -236,7 +237,9 @@ func probeSSH(addr string) error {
 	if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
 		return err
 	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
+	// RFC 4253: the identification line is 255 bytes at most, CR LF
+	// included; the guest is not trusted to end it.
+	line, err := bufio.NewReader(io.LimitReader(conn, 255)).ReadString('\n')
 	if err != nil {
 		return fmt.Errorf("read SSH banner: %w", err)
 	}
