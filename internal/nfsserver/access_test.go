@@ -127,6 +127,7 @@ func TestServeStopsWithContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.anyPort = true // dialed from an unreserved port
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Error(err)

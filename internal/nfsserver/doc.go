@@ -9,8 +9,12 @@
 //	mount -t nfs -o nfsvers=3,tcp,port=P,mountport=P,nolock,noacl HOST:/SHARE DIR
 //
 // Access. Only connections whose source is the machine's current leased
-// address (Config.Allowed, asked per connection) are served; any other is
-// closed at once and logged. Only the exact share paths can be mounted.
+// address (Config.Allowed, asked per connection) and a reserved port (below
+// 1024, which only root in the guest binds, as macOS nfsd requires by
+// default) are served, at most 16 from one address and 64 in all; any other
+// is closed at once and logged. Only the exact share paths can be mounted.
+// Accept errors such as running out of descriptors are waited out (5 ms,
+// doubling up to 1 s), never the end of the server.
 //
 // Containment. Each share is an os.Root, and every file operation resolves
 // its path through it. os.Root refuses "..", absolute symlinks and relative

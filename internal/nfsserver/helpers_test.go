@@ -109,9 +109,17 @@ type testServer struct {
 	log  *testLog
 }
 
-// startServer serves shares on 127.0.0.1 until the test ends. allowed nil
+// startServer serves shares on 127.0.0.1 until the test ends, to any
+// source port, so that tests dial as whatever user runs them. allowed nil
 // admits 127.0.0.1.
 func startServer(t testing.TB, shares []string, allowed func() (net.IP, error)) *testServer {
+	t.Helper()
+	return startServerPorts(t, shares, allowed, true)
+}
+
+// startServerPorts is startServer that keeps the server's reserved-port
+// policy unless anyPort is set.
+func startServerPorts(t testing.TB, shares []string, allowed func() (net.IP, error), anyPort bool) *testServer {
 	t.Helper()
 	if allowed == nil {
 		allowed = func() (net.IP, error) { return loopback, nil }
@@ -123,6 +131,7 @@ func startServer(t testing.TB, shares []string, allowed func() (net.IP, error)) 
 	}
 	// Tests switch the address and expect the next connection to see it.
 	s.access.ttl = 0
+	s.anyPort = anyPort
 	ctx, cancel := context.WithTimeout(context.Background(), testWait)
 	l, err := Listen(ctx, "127.0.0.1:0", 10*time.Millisecond)
 	cancel()
@@ -184,9 +193,19 @@ func rawNull(t *testing.T, addr string, local net.IP) (bool, error) {
 // and reports whether a reply came back.
 func rawCall(t *testing.T, addr string, local net.IP, prog, proc uint32) (bool, error) {
 	t.Helper()
-	d := net.Dialer{Timeout: testWait}
+	var from *net.TCPAddr
 	if local != nil {
-		d.LocalAddr = &net.TCPAddr{IP: local}
+		from = &net.TCPAddr{IP: local}
+	}
+	return rawCallFrom(t, addr, from, prog, proc)
+}
+
+// rawCallFrom is rawCall from the local address from (any, if nil).
+func rawCallFrom(t *testing.T, addr string, from *net.TCPAddr, prog, proc uint32) (bool, error) {
+	t.Helper()
+	d := net.Dialer{Timeout: testWait}
+	if from != nil {
+		d.LocalAddr = from
 	}
 	c, err := d.Dial("tcp", addr)
 	if err != nil {

@@ -13,7 +13,7 @@ func TestConnClosedAfterReadError(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := &testLog{}
-	g := newGuardedListener(inner, func(net.Addr) error { return nil }, log.logf)
+	g := newGuardedListener(inner, func(net.Addr) error { return nil }, newAdmission(true), log.logf)
 	defer g.shutdown()
 
 	client, err := net.DialTimeout("tcp", inner.Addr().String(), testWait)

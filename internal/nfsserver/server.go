@@ -39,6 +39,9 @@ type Server struct {
 	access    *accessCheck
 	logf      func(string, ...any)
 	id        [8]byte // write verifier: the same for every Serve call
+	// anyPort serves unreserved source ports too (see reservedPorts).
+	// Only the package's tests set it, to dial as an ordinary user.
+	anyPort bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -102,7 +105,7 @@ func (s *Server) addShare(p string) error {
 // before returning; a call already being answered may still finish. Serve
 // may be called again with a new listener: handles stay valid.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
-	gl := newGuardedListener(l, s.access.check, s.logf)
+	gl := newGuardedListener(l, s.access.check, newAdmission(s.anyPort), s.logf)
 	srv := &nfs.Server{Handler: &handler{s: s}, ID: s.id, Context: ctx}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(gl) }()
