@@ -105,7 +105,12 @@ func encodeHandle(epoch, id uint64) []byte {
 }
 
 // toHandle returns the handle of path in fs, creating it if needed and
-// evicting the least recently used one past the limit.
+// evicting the least recently used one past the limit. Every element of
+// path must be one clean name (see cleanName); otherwise toHandle returns
+// nil, the empty handle, which is never valid: go-nfs appends the names the
+// guest sends unchecked, and a handle stored for "a/.." or "x/../../y" would
+// name a path other than the one the guest was told, or one a later
+// lookup of the same file would not find.
 func (t *handleTable) toHandle(f billy.Filesystem, path []string) []byte {
 	fs, ok := f.(*rootFS)
 	if !ok {
@@ -113,10 +118,15 @@ func (t *handleTable) toHandle(f billy.Filesystem, path []string) []byte {
 		// filesystem and drops the answer; an empty handle is never valid.
 		return nil
 	}
-	rel := filepath.Join(path...)
-	if rel == "" || rel == "." {
+	for _, name := range path {
+		if !cleanName(name) {
+			return nil
+		}
+	}
+	if len(path) == 0 {
 		return encodeHandle(0, fs.rootID)
 	}
+	rel := filepath.Join(path...)
 	key := pathKey{fs: fs, rel: rel}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -134,6 +144,12 @@ func (t *handleTable) toHandle(f billy.Filesystem, path []string) []byte {
 		delete(t.paths, oldKey)
 	}
 	return encodeHandle(t.epoch, id)
+}
+
+// cleanName reports whether name is a single clean path element: not empty,
+// "." or "..", and without a separator or NUL.
+func cleanName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00"+string(filepath.Separator))
 }
 
 // fromHandle returns the share and path components a handle names.
