@@ -196,17 +196,18 @@ func (s *supervisor) runNFSChild(ctx context.Context, listener *os.File) error {
 
 // ServeNFSMain runs NFSCommand: it serves the shares of the spec file named
 // by args[0] on descriptor 3 until SIGTERM, or until its stdin (the
-// supervisor's lifeline) ends. It returns the exit status.
+// supervisor's lifeline) ends, under a memory limit (nfs_memory.go). It
+// returns the exit status: nfsExitMemory when the hard memory cap ended it.
 func ServeNFSMain(args []string) int {
 	if len(args) != 1 {
 		fmt.Fprintf(os.Stderr, "usage: %s SPEC.json\n", NFSCommand)
 		return 2
 	}
-	if err := serveNFS(args[0]); err != nil {
+	err := serveNFS(args[0])
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "nfs: %v\n", err)
-		return 1
 	}
-	return 0
+	return nfsExitStatus(err)
 }
 
 func serveNFS(specPath string) error {
@@ -222,6 +223,7 @@ func serveNFS(specPath string) error {
 		return fmt.Errorf("take the listener: %w", err)
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "nfs: "+format+"\n", args...) }
+	watch := newMemoryWatch(logf)
 	srv, err := nfsserver.New(nfsserver.Config{Shares: spec.NFS.Shares, Allowed: leaseAddress(spec.Guest), Logf: logf})
 	if err != nil {
 		return err
@@ -239,5 +241,20 @@ func serveNFS(specPath string) error {
 			}
 		}
 	}()
-	return srv.Serve(ctx, l)
+	// The watchdog ends the server through ctx, so that Serve closes the
+	// listener and connections and the shares are closed before the exit.
+	over := make(chan error, 1)
+	go func() {
+		if err := watch.run(ctx); err != nil {
+			over <- err
+			cancel()
+		}
+	}()
+	err = srv.Serve(ctx, l)
+	select {
+	case merr := <-over:
+		return errors.Join(merr, err)
+	default:
+		return err
+	}
 }
