@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -161,7 +162,14 @@ func startServerPorts(t testing.TB, shares []string, allowed func() (net.IP, err
 // dial opens an RPC client; the caller mounts through it.
 func dial(t testing.TB, addr string) *nfsc.Mount {
 	t.Helper()
+	// go-nfs-client binds a random port of 49152-65535 and, unlike for a
+	// reserved one, does not try another when it is taken: on a host
+	// with thousands of connections in TIME_WAIT that happens often.
+	deadline := time.Now().Add(testWait)
 	c, err := rpc.DialTCP("tcp", addr, false)
+	for errors.Is(err, syscall.EADDRINUSE) && time.Now().Before(deadline) {
+		c, err = rpc.DialTCP("tcp", addr, false)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
