@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
-	xdr2 "github.com/rasky/go-xdr/xdr2"
 	"github.com/willscott/go-nfs-client/nfs/rpc"
 	"github.com/willscott/go-nfs-client/nfs/xdr"
 )
@@ -42,35 +42,49 @@ type conn struct {
 	net.Conn
 }
 
+// Fork: serve closes the connection whenever it stops serving it: upstream
+// returned without closing after an unparsable record, leaking the
+// descriptor. A malformed record or a call whose arguments do not decode
+// ends the connection without a reply, logged with the remote address and
+// the reason. Replies already queued are written before the close.
 func (c *conn) serve(ctx context.Context) {
 	connCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	c.writeSerializer = make(chan []byte, 1)
-	go c.serializeWrites(connCtx)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		// Fork: a writer that stops (a failed write) stops the reads too,
+		// instead of leaving w.finish blocked on the channel.
+		defer cancel()
+		c.serializeWrites(connCtx)
+	}()
+	defer func() {
+		close(c.writeSerializer)
+		select {
+		case <-writerDone:
+		case <-time.After(flushTimeout):
+		}
+		c.Close()
+		cancel()
+	}()
 
 	bio := bufio.NewReader(c.Conn)
 	for {
 		w, err := c.readRequestHeader(connCtx, bio)
 		if err != nil {
-			if err == io.EOF {
-				// Clean close.
-				c.Close()
-				return
+			if err != io.EOF { // io.EOF: a clean close between records
+				Log.Warnf("closing connection from %v: %v", c.RemoteAddr(), err)
 			}
 			return
 		}
 		Log.Tracef("request: %v", w.req)
 		err = c.handle(connCtx, w)
-		respErr := w.finish(connCtx)
 		if err != nil {
-			Log.Errorf("error handling req: %v", err)
-			// failure to handle at a level needing to close the connection.
-			c.Close()
+			Log.Warnf("closing connection from %v: %v: %v", c.RemoteAddr(), w.req, err)
 			return
 		}
-		if respErr != nil {
-			Log.Errorf("error sending response: %v", respErr)
-			c.Close()
+		if respErr := w.finish(connCtx); respErr != nil {
+			Log.Errorf("closing connection from %v: send response: %v", c.RemoteAddr(), respErr)
 			return
 		}
 	}
@@ -123,6 +137,10 @@ func (c *conn) handle(ctx context.Context, w *response) error {
 		return c.err(ctx, w, &ResponseCodeProcUnavailableError{})
 	}
 	appError := handler(ctx, w, c.Server.Handler)
+	// Fork: arguments that do not decode end the connection.
+	if isDecodeError(appError) {
+		return fmt.Errorf("malformed arguments: %w", appError)
+	}
 	if drainErr := w.drain(ctx); drainErr != nil {
 		return drainErr
 	}
@@ -275,26 +293,21 @@ func (w *response) finish(ctx context.Context) error {
 	}
 }
 
+// readRequestHeader reads the next record and decodes its RPC call header;
+// the arguments are left in w.req.Body.
+//
+// Fork: the whole record is read before it is decoded, into a buffer that
+// grows with the data received and only up to the server's record limit
+// (see readRecord); upstream decoded straight from the connection, so
+// every length in the call sized an allocation. Every length is then
+// checked against the bytes left in the record before anything is
+// allocated for it. A record that is not a version 2 call is an error.
 func (c *conn) readRequestHeader(ctx context.Context, reader *bufio.Reader) (w *response, err error) {
-	fragment, err := xdr.ReadUint32(reader)
+	record, err := readRecord(reader, c.Server.maxRecordSize())
 	if err != nil {
-		if xdrErr, ok := err.(*xdr2.UnmarshalError); ok {
-			if xdrErr.Err == io.EOF {
-				return nil, io.EOF
-			}
-		}
 		return nil, err
 	}
-	if fragment&(1<<31) == 0 {
-		Log.Warnf("Warning: haven't implemented fragment reconstruction.\n")
-		return nil, ErrInputInvalid
-	}
-	reqLen := fragment - uint32(1<<31)
-	if reqLen < 40 {
-		return nil, ErrInputInvalid
-	}
-
-	r := io.LimitedReader{R: reader, N: int64(reqLen)}
+	r := io.LimitedReader{R: bytes.NewReader(record), N: int64(len(record))}
 
 	xid, err := xdr.ReadUint32(&r)
 	if err != nil {
@@ -305,7 +318,7 @@ func (c *conn) readRequestHeader(ctx context.Context, reader *bufio.Reader) (w *
 		return nil, err
 	}
 	if reqType != 0 { // 0 = request, 1 = response
-		return nil, ErrInputInvalid
+		return nil, fmt.Errorf("%w: message type %d, not a call", ErrInputInvalid, reqType)
 	}
 
 	req := request{
@@ -314,7 +327,10 @@ func (c *conn) readRequestHeader(ctx context.Context, reader *bufio.Reader) (w *
 		&r,
 	}
 	if err = xdr.Read(&r, &req.Header); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: call header: %w", ErrInputInvalid, err)
+	}
+	if req.Header.Rpcvers != 2 {
+		return nil, fmt.Errorf("%w: RPC version %d", ErrInputInvalid, req.Header.Rpcvers)
 	}
 
 	w = &response{

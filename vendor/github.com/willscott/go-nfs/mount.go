@@ -23,7 +23,8 @@ func onMountNull(ctx context.Context, w *response, userHandle Handler) error {
 
 func onMount(ctx context.Context, w *response, userHandle Handler) error {
 	// TODO: auth check.
-	dirpath, err := xdr.ReadOpaque(w.req.Body)
+	// Fork: at most MntPathLen bytes, checked before allocating.
+	dirpath, err := xdr.ReadOpaqueMax(w.req.Body, MntPathLen)
 	if err != nil {
 		return err
 	}
@@ -49,7 +50,8 @@ func onMount(ctx context.Context, w *response, userHandle Handler) error {
 }
 
 func onUMount(ctx context.Context, w *response, userHandle Handler) error {
-	_, err := xdr.ReadOpaque(w.req.Body)
+	// Fork: at most MntPathLen bytes, checked before allocating.
+	_, err := xdr.ReadOpaqueMax(w.req.Body, MntPathLen)
 	if err != nil {
 		return err
 	}

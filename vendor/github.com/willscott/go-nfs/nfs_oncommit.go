@@ -12,7 +12,8 @@ import (
 // onCommit - note this is a no-op, as we always push writes to the backing store.
 func onCommit(ctx context.Context, w *response, userHandle Handler) error {
 	w.errorFmt = wccDataErrorFormatter
-	handle, err := xdr.ReadOpaque(w.req.Body)
+	// Fork: at most FHSize bytes, checked before allocating.
+	handle, err := xdr.ReadOpaqueMax(w.req.Body, FHSize)
 	if err != nil {
 		return &NFSStatusError{NFSStatusInval, err}
 	}

@@ -20,7 +20,8 @@ const (
 )
 
 func onFSInfo(ctx context.Context, w *response, userHandle Handler) error {
-	roothandle, err := xdr.ReadOpaque(w.req.Body)
+	// Fork: at most FHSize bytes, checked before allocating.
+	roothandle, err := xdr.ReadOpaqueMax(w.req.Body, FHSize)
 	if err != nil {
 		return &NFSStatusError{NFSStatusInval, err}
 	}
@@ -50,12 +51,14 @@ func onFSInfo(ctx context.Context, w *response, userHandle Handler) error {
 		Properties  uint32
 	}
 
+	// Fork: reads and writes of MaxIOSize (upstream: 1 GiB, over the
+	// record limit).
 	res := fsinfores{
-		Rtmax:       1 << 30,
-		Rtpref:      1 << 30,
+		Rtmax:       MaxIOSize,
+		Rtpref:      MaxIOSize,
 		Rtmult:      4096,
-		Wtmax:       1 << 30,
-		Wtpref:      1 << 30,
+		Wtmax:       MaxIOSize,
+		Wtpref:      MaxIOSize,
 		Wtmult:      4096,
 		Dtpref:      8192,
 		Maxfilesize: 1 << 62, // wild guess. this seems big.

@@ -9,7 +9,8 @@ import (
 )
 
 func onGetAttr(ctx context.Context, w *response, userHandle Handler) error {
-	handle, err := xdr.ReadOpaque(w.req.Body)
+	// Fork: at most FHSize bytes, checked before allocating.
+	handle, err := xdr.ReadOpaqueMax(w.req.Body, FHSize)
 	if err != nil {
 		return &NFSStatusError{NFSStatusInval, err}
 	}

@@ -11,7 +11,8 @@ import (
 const PathNameMax = 255
 
 func onPathConf(ctx context.Context, w *response, userHandle Handler) error {
-	roothandle, err := xdr.ReadOpaque(w.req.Body)
+	// Fork: at most FHSize bytes, checked before allocating.
+	roothandle, err := xdr.ReadOpaqueMax(w.req.Body, FHSize)
 	if err != nil {
 		return &NFSStatusError{NFSStatusInval, err}
 	}

@@ -10,8 +10,9 @@ import (
 	"github.com/willscott/go-nfs-client/nfs/xdr"
 )
 
+// Fork: the handle is at most FHSize (64) bytes, checked by go-xdr.
 type nfsReadArgs struct {
-	Handle []byte
+	Handle []byte `xdr:"maxlen=64"`
 	Offset uint64
 	Count  uint32
 }
@@ -23,6 +24,9 @@ type nfsReadResponse struct {
 }
 
 // MaxRead is the advertised largest buffer the server is willing to read
+//
+// Fork: READ counts are cut to MaxIOSize, the size FSINFO advertises, and
+// no longer to MaxRead; kept for the API.
 const MaxRead = 1 << 24
 
 func onRead(ctx context.Context, w *response, userHandle Handler) error {
@@ -61,8 +65,8 @@ func onRead(ctx context.Context, w *response, userHandle Handler) error {
 		obj.Count = uint32(uint64(info.Size()) - obj.Offset)
 		setEOF = true
 	}
-	if obj.Count > MaxRead {
-		obj.Count = MaxRead
+	if obj.Count > MaxIOSize { // Fork: was MaxRead
+		obj.Count = MaxIOSize
 	}
 	resp.Data = make([]byte, obj.Count)
 	// todo: multiple reads if size isn't full

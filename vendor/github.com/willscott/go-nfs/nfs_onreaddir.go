@@ -14,8 +14,9 @@ import (
 	"github.com/willscott/go-nfs-client/nfs/xdr"
 )
 
+// Fork: the handle is at most FHSize (64) bytes, checked by go-xdr.
 type readDirArgs struct {
-	Handle      []byte
+	Handle      []byte `xdr:"maxlen=64"`
 	Cookie      uint64
 	CookieVerif uint64
 	Count       uint32
@@ -39,6 +40,8 @@ func onReadDir(ctx context.Context, w *response, userHandle Handler) error {
 	if obj.Count < 1024 {
 		return &NFSStatusError{NFSStatusTooSmall, io.ErrShortBuffer}
 	}
+	// Fork: replies are no longer than MaxIOSize.
+	obj.Count = min(obj.Count, MaxIOSize)
 
 	fs, p, err := userHandle.FromHandle(obj.Handle)
 	if err != nil {

@@ -8,8 +8,9 @@ import (
 	"github.com/willscott/go-nfs-client/nfs/xdr"
 )
 
+// Fork: the handle is at most FHSize (64) bytes, checked by go-xdr.
 type readDirPlusArgs struct {
-	Handle      []byte
+	Handle      []byte `xdr:"maxlen=64"`
 	Cookie      uint64
 	CookieVerif uint64
 	DirCount    uint32
@@ -45,6 +46,9 @@ func onReadDirPlus(ctx context.Context, w *response, userHandle Handler) error {
 	if obj.DirCount < 512 || obj.MaxCount < 4096 {
 		return &NFSStatusError{NFSStatusTooSmall, nil}
 	}
+	// Fork: replies are no longer than MaxIOSize.
+	obj.DirCount = min(obj.DirCount, MaxIOSize)
+	obj.MaxCount = min(obj.MaxCount, MaxIOSize)
 
 	fs, p, err := userHandle.FromHandle(obj.Handle)
 	if err != nil {

@@ -10,7 +10,8 @@ import (
 
 func onReadLink(ctx context.Context, w *response, userHandle Handler) error {
 	w.errorFmt = opAttrErrorFormatter
-	handle, err := xdr.ReadOpaque(w.req.Body)
+	// Fork: at most FHSize bytes, checked before allocating.
+	handle, err := xdr.ReadOpaqueMax(w.req.Body, FHSize)
 	if err != nil {
 		return &NFSStatusError{NFSStatusInval, err}
 	}

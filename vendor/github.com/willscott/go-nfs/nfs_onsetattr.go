@@ -11,7 +11,8 @@ import (
 
 func onSetAttr(ctx context.Context, w *response, userHandle Handler) error {
 	w.errorFmt = wccDataErrorFormatter
-	handle, err := xdr.ReadOpaque(w.req.Body)
+	// Fork: at most FHSize bytes, checked before allocating.
+	handle, err := xdr.ReadOpaqueMax(w.req.Body, FHSize)
 	if err != nil {
 		return &NFSStatusError{NFSStatusInval, err}
 	}

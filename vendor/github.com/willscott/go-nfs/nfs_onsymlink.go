@@ -21,7 +21,8 @@ func onSymlink(ctx context.Context, w *response, userHandle Handler) error {
 		return &NFSStatusError{NFSStatusInval, err}
 	}
 
-	target, err := xdr.ReadOpaque(w.req.Body)
+	// Fork: at most MaxPathLen bytes, checked before allocating.
+	target, err := xdr.ReadOpaqueMax(w.req.Body, MaxPathLen)
 	if err != nil {
 		return &NFSStatusError{NFSStatusInval, err}
 	}

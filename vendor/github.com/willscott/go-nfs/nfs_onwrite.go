@@ -20,12 +20,14 @@ const (
 	fileSync writeStability = 2
 )
 
+// Fork: the handle is at most FHSize (64) bytes and the data MaxIOSize
+// (1 MiB), checked by go-xdr before allocating.
 type writeArgs struct {
-	Handle []byte
+	Handle []byte `xdr:"maxlen=64"`
 	Offset uint64
 	Count  uint32
 	How    uint32
-	Data   []byte
+	Data   []byte `xdr:"maxlen=1048576"`
 }
 
 func onWrite(ctx context.Context, w *response, userHandle Handler) error {
@@ -64,10 +66,23 @@ func onWrite(ctx context.Context, w *response, userHandle Handler) error {
 	preOpCache := ToFileAttribute(info, fullPath).AsCache()
 
 	// now the actual op.
+	// Fork: an offset past what a file can hold is refused before the file
+	// is opened.
+	if req.Offset > math.MaxInt64 {
+		return &NFSStatusError{NFSStatusFBig, os.ErrInvalid}
+	}
 	file, err := fs.OpenFile(fs.Join(path...), os.O_RDWR, info.Mode().Perm())
 	if err != nil {
 		return &NFSStatusError{NFSStatusAccess, err}
 	}
+	// Fork: the file is closed on every error path too (upstream left it
+	// open after a failed seek or write).
+	closed := false
+	defer func() {
+		if !closed {
+			_ = file.Close()
+		}
+	}()
 	if req.Offset > 0 {
 		if _, err := file.Seek(int64(req.Offset), io.SeekStart); err != nil {
 			return &NFSStatusError{NFSStatusIO, err}
@@ -82,6 +97,7 @@ func onWrite(ctx context.Context, w *response, userHandle Handler) error {
 		Log.Errorf("Error writing: %v", err)
 		return &NFSStatusError{statusFromWriteError(err), err}
 	}
+	closed = true
 	if err := file.Close(); err != nil {
 		Log.Errorf("error closing: %v", err)
 		return &NFSStatusError{statusFromWriteError(err), err}

@@ -182,7 +182,10 @@ func (s NFSStatus) String() string {
 }
 
 // DirOpArg is a common serialization used for referencing an object in a directory
+//
+// Fork: the handle is at most FHSize (64) bytes and the name PathNameMax
+// (255), checked by go-xdr before allocating.
 type DirOpArg struct {
-	Handle   []byte
-	Filename []byte
+	Handle   []byte `xdr:"maxlen=64"`
+	Filename []byte `xdr:"maxlen=255"`
 }

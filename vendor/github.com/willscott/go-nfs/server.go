@@ -14,6 +14,12 @@ type Server struct {
 	Handler
 	ID [8]byte
 	context.Context
+	// MaxRecordSize is the longest RPC record read; a longer one ends its
+	// connection. 0 means DefaultMaxRecordSize. Below that, WRITEs of
+	// MaxIOSize bytes, which FSINFO invites, no longer fit.
+	//
+	// Fork: new.
+	MaxRecordSize int
 }
 
 // RegisterMessageHandler registers a handler for a specific

@@ -62,12 +62,12 @@ by v and performs a mapping of underlying XDR types to Go types as follows:
 
 Notes and Limitations:
 
-	* Automatic unmarshalling of variable and fixed-length arrays of uint8s
-	  requires a special struct tag `xdropaque:"false"` since byte slices
-	  and byte arrays are assumed to be opaque data and byte is a Go alias
-	  for uint8 thus indistinguishable under reflection
-	* Cyclic data structures are not supported and will result in infinite
-	  loops
+  - Automatic unmarshalling of variable and fixed-length arrays of uint8s
+    requires a special struct tag `xdropaque:"false"` since byte slices
+    and byte arrays are assumed to be opaque data and byte is a Go alias
+    for uint8 thus indistinguishable under reflection
+  - Cyclic data structures are not supported and will result in infinite
+    loops
 
 If any issues are encountered during the unmarshalling process, an
 UnmarshalError is returned with a human readable description as well as
@@ -103,6 +103,10 @@ type Decoder struct {
 	// is unlimited and provides backwards compatability.  Setting it to a
 	// non-zero value caps reads.
 	maxReadSize uint
+
+	// Fork: fieldMax is the maxlen limit of the struct field being
+	// decoded (0: none), taken by the first length read for it.
+	fieldMax uint
 }
 
 // DecodeInt treats the next 4 bytes as an XDR encoded integer and returns the
@@ -111,8 +115,9 @@ type Decoder struct {
 // An UnmarshalError is returned if there are insufficient bytes remaining.
 //
 // Reference:
-// 	RFC Section 4.1 - Integer
-// 	32-bit big-endian signed integer in range [-2147483648, 2147483647]
+//
+//	RFC Section 4.1 - Integer
+//	32-bit big-endian signed integer in range [-2147483648, 2147483647]
 func (d *Decoder) DecodeInt() (int32, int, error) {
 	var buf [4]byte
 	n, err := io.ReadFull(d.r, buf[:])
@@ -133,8 +138,9 @@ func (d *Decoder) DecodeInt() (int32, int, error) {
 // An UnmarshalError is returned if there are insufficient bytes remaining.
 //
 // Reference:
-// 	RFC Section 4.2 - Unsigned Integer
-// 	32-bit big-endian unsigned integer in range [0, 4294967295]
+//
+//	RFC Section 4.2 - Unsigned Integer
+//	32-bit big-endian unsigned integer in range [0, 4294967295]
 func (d *Decoder) DecodeUint() (uint32, int, error) {
 	var buf [4]byte
 	n, err := io.ReadFull(d.r, buf[:])
@@ -158,8 +164,9 @@ func (d *Decoder) DecodeUint() (uint32, int, error) {
 // the parsed enumeration value is not one of the provided valid values.
 //
 // Reference:
-// 	RFC Section 4.3 - Enumeration
-// 	Represented as an XDR encoded signed integer
+//
+//	RFC Section 4.3 - Enumeration
+//	Represented as an XDR encoded signed integer
 func (d *Decoder) DecodeEnum(validEnums map[int32]bool) (int32, int, error) {
 	val, n, err := d.DecodeInt()
 	if err != nil {
@@ -181,8 +188,9 @@ func (d *Decoder) DecodeEnum(validEnums map[int32]bool) (int32, int, error) {
 // the parsed value is not a 0 or 1.
 //
 // Reference:
-// 	RFC Section 4.4 - Boolean
-// 	Represented as an XDR encoded enumeration where 0 is false and 1 is true
+//
+//	RFC Section 4.4 - Boolean
+//	Represented as an XDR encoded enumeration where 0 is false and 1 is true
 func (d *Decoder) DecodeBool() (bool, int, error) {
 	val, n, err := d.DecodeInt()
 	if err != nil {
@@ -206,8 +214,9 @@ func (d *Decoder) DecodeBool() (bool, int, error) {
 // An UnmarshalError is returned if there are insufficient bytes remaining.
 //
 // Reference:
-// 	RFC Section 4.5 - Hyper Integer
-// 	64-bit big-endian signed integer in range [-9223372036854775808, 9223372036854775807]
+//
+//	RFC Section 4.5 - Hyper Integer
+//	64-bit big-endian signed integer in range [-9223372036854775808, 9223372036854775807]
 func (d *Decoder) DecodeHyper() (int64, int, error) {
 	var buf [8]byte
 	n, err := io.ReadFull(d.r, buf[:])
@@ -231,8 +240,9 @@ func (d *Decoder) DecodeHyper() (int64, int, error) {
 // An UnmarshalError is returned if there are insufficient bytes remaining.
 //
 // Reference:
-// 	RFC Section 4.5 - Unsigned Hyper Integer
-// 	64-bit big-endian unsigned integer in range [0, 18446744073709551615]
+//
+//	RFC Section 4.5 - Unsigned Hyper Integer
+//	64-bit big-endian unsigned integer in range [0, 18446744073709551615]
 func (d *Decoder) DecodeUhyper() (uint64, int, error) {
 	var buf [8]byte
 	n, err := io.ReadFull(d.r, buf[:])
@@ -255,8 +265,9 @@ func (d *Decoder) DecodeUhyper() (uint64, int, error) {
 // An UnmarshalError is returned if there are insufficient bytes remaining.
 //
 // Reference:
-// 	RFC Section 4.6 - Floating Point
-// 	32-bit single-precision IEEE 754 floating point
+//
+//	RFC Section 4.6 - Floating Point
+//	32-bit single-precision IEEE 754 floating point
 func (d *Decoder) DecodeFloat() (float32, int, error) {
 	var buf [4]byte
 	n, err := io.ReadFull(d.r, buf[:])
@@ -278,8 +289,9 @@ func (d *Decoder) DecodeFloat() (float32, int, error) {
 // An UnmarshalError is returned if there are insufficient bytes remaining.
 //
 // Reference:
-// 	RFC Section 4.7 -  Double-Precision Floating Point
-// 	64-bit double-precision IEEE 754 floating point
+//
+//	RFC Section 4.7 -  Double-Precision Floating Point
+//	64-bit double-precision IEEE 754 floating point
 func (d *Decoder) DecodeDouble() (float64, int, error) {
 	var buf [8]byte
 	n, err := io.ReadFull(d.r, buf[:])
@@ -309,8 +321,9 @@ func (d *Decoder) DecodeDouble() (float64, int, error) {
 // multiple of 4.
 //
 // Reference:
-// 	RFC Section 4.9 - Fixed-Length Opaque Data
-// 	Fixed-length uninterpreted data zero-padded to a multiple of four
+//
+//	RFC Section 4.9 - Fixed-Length Opaque Data
+//	Fixed-length uninterpreted data zero-padded to a multiple of four
 func (d *Decoder) DecodeFixedOpaque(size int32) ([]byte, int, error) {
 	// Nothing to do if size is 0.
 	if size == 0 {
@@ -325,8 +338,15 @@ func (d *Decoder) DecodeFixedOpaque(size int32) ([]byte, int, error) {
 		return nil, 0, err
 	}
 
-	buf := make([]byte, paddedSize)
-	n, err := io.ReadFull(d.r, buf)
+	// Fork: the size must fit in what the reader has left, when it can
+	// tell, before anything is allocated; otherwise a large size is read
+	// into a buffer that grows with the data (see readOpaque).
+	if left, ok := d.remaining(); ok && int64(paddedSize) > left {
+		msg := fmt.Sprintf(errIODecode, "too few bytes left", paddedSize)
+		n, err := d.truncated("DecodeFixedOpaque", msg, paddedSize, left)
+		return nil, n, err
+	}
+	buf, n, err := d.readOpaque(int(paddedSize))
 	if err != nil {
 		msg := fmt.Sprintf(errIODecode, err.Error(), paddedSize)
 		err := unmarshalError("DecodeFixedOpaque", ErrIO, msg, buf[:n],
@@ -344,18 +364,24 @@ func (d *Decoder) DecodeFixedOpaque(size int32) ([]byte, int, error) {
 // the opaque data is larger than the max length of a Go slice.
 //
 // Reference:
-// 	RFC Section 4.10 - Variable-Length Opaque Data
-// 	Unsigned integer length followed by fixed opaque data of that length
+//
+//	RFC Section 4.10 - Variable-Length Opaque Data
+//	Unsigned integer length followed by fixed opaque data of that length
 func (d *Decoder) DecodeOpaque() ([]byte, int, error) {
 	dataLen, n, err := d.DecodeUint()
 	if err != nil {
 		return nil, n, err
 	}
-	if uint(dataLen) > uint(math.MaxInt32) ||
-		(d.maxReadSize != 0 && uint(dataLen) > d.maxReadSize) {
+	// Fork: also checked against the field's limit and the bytes left
+	// (checkLength), before anything is allocated; the length padded to
+	// four bytes must fit as well (DecodeFixedOpaque's check, made first).
+	if uint(dataLen) > uint(math.MaxInt32)&^3 {
 		err := unmarshalError("DecodeOpaque", ErrOverflow, errMaxSlice,
 			dataLen, nil)
 		return nil, n, err
+	}
+	if n2, err := d.checkLength("DecodeOpaque", dataLen, 1); err != nil {
+		return nil, n + n2, err
 	}
 
 	rv, n2, err := d.DecodeFixedOpaque(int32(dataLen))
@@ -377,19 +403,24 @@ func (d *Decoder) DecodeOpaque() ([]byte, int, error) {
 // the string data is larger than the max length of a Go slice.
 //
 // Reference:
-// 	RFC Section 4.11 - String
-// 	Unsigned integer length followed by bytes zero-padded to a multiple of
-// 	four
+//
+//	RFC Section 4.11 - String
+//	Unsigned integer length followed by bytes zero-padded to a multiple of
+//	four
 func (d *Decoder) DecodeString() (string, int, error) {
 	dataLen, n, err := d.DecodeUint()
 	if err != nil {
 		return "", n, err
 	}
-	if uint(dataLen) > uint(math.MaxInt32) ||
-		(d.maxReadSize != 0 && uint(dataLen) > d.maxReadSize) {
+	// Fork: also checked against the field's limit and the bytes left,
+	// with the padded length fitting (as in DecodeOpaque).
+	if uint(dataLen) > uint(math.MaxInt32)&^3 {
 		err = unmarshalError("DecodeString", ErrOverflow, errMaxSlice,
 			dataLen, nil)
 		return "", n, err
+	}
+	if n2, err := d.checkLength("DecodeString", dataLen, 1); err != nil {
+		return "", n + n2, err
 	}
 
 	opaque, n2, err := d.DecodeFixedOpaque(int32(dataLen))
@@ -410,8 +441,9 @@ func (d *Decoder) DecodeString() (string, int, error) {
 // the array elements.
 //
 // Reference:
-// 	RFC Section 4.12 - Fixed-Length Array
-// 	Individually XDR encoded array elements
+//
+//	RFC Section 4.12 - Fixed-Length Array
+//	Individually XDR encoded array elements
 func (d *Decoder) decodeFixedArray(v reflect.Value, ignoreOpaque bool) (int, error) {
 	// Treat [#]byte (byte is alias for uint8) as opaque data unless
 	// ignored.
@@ -448,33 +480,30 @@ func (d *Decoder) decodeFixedArray(v reflect.Value, ignoreOpaque bool) (int, err
 // the array elements.
 //
 // Reference:
-// 	RFC Section 4.13 - Variable-Length Array
-// 	Unsigned integer length followed by individually XDR encoded array
-// 	elements
+//
+//	RFC Section 4.13 - Variable-Length Array
+//	Unsigned integer length followed by individually XDR encoded array
+//	elements
 func (d *Decoder) decodeArray(v reflect.Value, ignoreOpaque bool) (int, error) {
 	dataLen, n, err := d.DecodeUint()
 	if err != nil {
 		return n, err
 	}
-	if uint(dataLen) > uint(math.MaxInt32) ||
-		(d.maxReadSize != 0 && uint(dataLen) > d.maxReadSize) {
+	if uint(dataLen) > uint(math.MaxInt32) {
 		err := unmarshalError("decodeArray", ErrOverflow, errMaxSlice,
 			dataLen, nil)
 		return n, err
 	}
-
-	// Allocate storage for the slice elements (the underlying array) if
-	// existing slice does not have enough capacity.
 	sliceLen := int(dataLen)
-	if v.Cap() < sliceLen {
-		v.Set(reflect.MakeSlice(v.Type(), sliceLen, sliceLen))
-	}
-	if v.Len() < sliceLen {
-		v.SetLen(sliceLen)
-	}
 
 	// Treat []byte (byte is alias for uint8) as opaque data unless ignored.
+	// Fork: checked before anything is allocated, and decoded without
+	// first allocating a slice of the length that DecodeFixedOpaque then
+	// allocates again.
 	if !ignoreOpaque && v.Type().Elem().Kind() == reflect.Uint8 {
+		if n2, err := d.checkLength("decodeArray", dataLen, 1); err != nil {
+			return n + n2, err
+		}
 		data, n2, err := d.DecodeFixedOpaque(int32(sliceLen))
 		n += n2
 		if err != nil {
@@ -482,6 +511,27 @@ func (d *Decoder) decodeArray(v reflect.Value, ignoreOpaque bool) (int, error) {
 		}
 		v.SetBytes(data)
 		return n, nil
+	}
+
+	// Fork: count elements of at least minElemSize bytes each must fit
+	// the field's limit and the bytes left, checked before allocating.
+	if n2, err := d.checkLength("decodeArray", dataLen, minElemSize(v.Type().Elem())); err != nil {
+		return n + n2, err
+	}
+
+	// Fork: when the reader cannot tell what it has left, a long array
+	// grows as its elements are decoded instead of being allocated whole.
+	if _, known := d.remaining(); !known && v.Cap() < sliceLen && sliceLen > growChunk/8 {
+		return d.appendElems(v, sliceLen, n)
+	}
+
+	// Allocate storage for the slice elements (the underlying array) if
+	// existing slice does not have enough capacity.
+	if v.Cap() < sliceLen {
+		v.Set(reflect.MakeSlice(v.Type(), sliceLen, sliceLen))
+	}
+	if v.Len() < sliceLen {
+		v.SetLen(sliceLen)
 	}
 
 	// Decode each slice element.
@@ -504,8 +554,9 @@ func (d *Decoder) decodeArray(v reflect.Value, ignoreOpaque bool) (int, error) {
 // the elements.
 //
 // Reference:
-// 	RFC Section 4.14 - Structure
-// 	XDR encoded elements in the order of their declaration in the struct
+//
+//	RFC Section 4.14 - Structure
+//	XDR encoded elements in the order of their declaration in the struct
 func (d *Decoder) decodeStruct(v reflect.Value) (int, error) {
 	var n int
 	var union string
@@ -555,12 +606,22 @@ func (d *Decoder) decodeStruct(v reflect.Value) (int, error) {
 			return n, err
 		}
 
+		// Fork: the field's maxlen limit, taken by its length.
+		fieldMax, err := fieldMaxTag(tag, vf.Kind())
+		if err != nil {
+			err := unmarshalError("decodeStruct", ErrBadArguments,
+				fmt.Sprintf("field %s: %v", vtf.Name, err), nil, nil)
+			return n, err
+		}
+
 		// Handle non-opaque data to []uint8 and [#]uint8 based on
 		// struct tag.
 		if tag.Get("opaque") == "false" {
 			switch vf.Kind() {
 			case reflect.Slice:
+				d.fieldMax = fieldMax // Fork
 				n2, err := d.decodeArray(vf, true)
+				d.fieldMax = 0 // Fork: for this field only
 				n += n2
 				if err != nil {
 					return n, err
@@ -585,7 +646,9 @@ func (d *Decoder) decodeStruct(v reflect.Value) (int, error) {
 		}
 
 		// Decode each struct field.
+		d.fieldMax = fieldMax // Fork
 		n2, err := d.decode(vf)
+		d.fieldMax = 0 // Fork: for this field only
 		n += n2
 		if err != nil {
 			return n, err
@@ -630,6 +693,10 @@ func (d *Decoder) decodeMap(v reflect.Value) (int, error) {
 	dataLen, n, err := d.DecodeUint()
 	if err != nil {
 		return n, err
+	}
+	// Fork: a key and a value take at least four bytes each in XDR.
+	if n2, err := d.checkLength("decodeMap", dataLen, 8); err != nil {
+		return n + n2, err
 	}
 
 	// Allocate storage for the underlying map if needed.

@@ -1,6 +1,5 @@
 // Copyright © 2017 VMware, Inc. All Rights Reserved.
 // SPDX-License-Identifier: BSD-2-Clause
-//
 package rpc
 
 import (
@@ -11,9 +10,16 @@ import (
 	"github.com/willscott/go-nfs-client/nfs/xdr"
 )
 
+// MaxAuthBytes is the longest credential or verifier body (RFC 5531,
+// MAX_AUTH_BYTES).
+//
+// Fork: new, with the maxlen tag of Auth.Body.
+const MaxAuthBytes = 400
+
 type Auth struct {
 	Flavor uint32
-	Body   []byte
+	// Fork: at most MaxAuthBytes, checked by go-xdr before allocating.
+	Body []byte `xdr:"maxlen=400"`
 }
 
 var AuthNull Auth

@@ -1,6 +1,5 @@
 // Copyright © 2017 VMware, Inc. All Rights Reserved.
 // SPDX-License-Identifier: BSD-2-Clause
-//
 package xdr
 
 import (
@@ -23,34 +22,35 @@ func ReadUint32(r io.Reader) (uint32, error) {
 	return n, nil
 }
 
+// ReadOpaque reads variable-length opaque data.
+//
+// Fork: decoded by go-xdr, whose fork checks the length against the bytes
+// the reader has left before allocating (upstream allocated whatever length
+// came, up to 4 GiB), reads all of the data (upstream made one Read call,
+// which may return less), and consumes the padding to four bytes (upstream
+// left it, misplacing whatever followed data of other lengths).
 func ReadOpaque(r io.Reader) ([]byte, error) {
-	length, err := ReadUint32(r)
-	if err != nil {
-		return nil, err
-	}
-
-	buf := make([]byte, length)
-	if _, err = r.Read(buf); err != nil {
-		return nil, err
-	}
-
-	return buf, nil
+	b, _, err := xdr.NewDecoder(r).DecodeOpaque()
+	return b, err
 }
 
+// ReadOpaqueMax is ReadOpaque for data of at most max bytes: a longer length
+// is an error, returned before anything is allocated.
+//
+// Fork: new.
+func ReadOpaqueMax(r io.Reader, max uint32) ([]byte, error) {
+	b, _, err := xdr.NewDecoder(r).DecodeOpaqueLimited(uint(max))
+	return b, err
+}
+
+// ReadUint32List reads a variable-length array of uint32.
+//
+// Fork: decoded by go-xdr, which checks the count against the bytes the
+// reader has left (upstream allocated up to 16 GiB for any count).
 func ReadUint32List(r io.Reader) ([]uint32, error) {
-	length, err := ReadUint32(r)
-	if err != nil {
+	var buf []uint32
+	if err := Read(r, &buf); err != nil {
 		return nil, err
 	}
-
-	buf := make([]uint32, length)
-
-	for i := 0; i < int(length); i++ {
-		buf[i], err = ReadUint32(r)
-		if err != nil {
-			return nil, err
-		}
-	}
-
 	return buf, nil
 }

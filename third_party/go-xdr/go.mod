@@ -1,0 +1,3 @@
+module github.com/rasky/go-xdr
+
+go 1.19
