@@ -20,6 +20,23 @@ func inode(t *testing.T, p string) (uint64, uint64) {
 	return uint64(st.Ino), uint64(st.Nlink)
 }
 
+// cacheEntries lists the entries of cache: its directories (the lock is a
+// file).
+func cacheEntries(t *testing.T, cache string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, filepath.Join(cache, e.Name()))
+		}
+	}
+	return dirs
+}
+
 // TestCacheSharesBootFiles: machines of one store booting the same ISO
 // share one extracted copy; an upgraded machine gets a new entry and the
 // old one stays as it was for the machines still on it; entries no machine
@@ -59,8 +76,8 @@ func TestCacheSharesBootFiles(t *testing.T) {
 	}
 	assertFile(t, b.Kernel, "new-kernel")
 	assertFile(t, a.Kernel, "old-kernel") // never written in place
-	if entries, _ := os.ReadDir(cache); len(entries) != 2 {
-		t.Errorf("%d cache entries after an upgrade, want 2", len(entries))
+	if n := len(cacheEntries(t, cache)); n != 2 {
+		t.Errorf("%d cache entries after an upgrade, want 2", n)
 	}
 
 	// a goes away: its entry is unused, but only pruned once it is old.
@@ -71,9 +88,8 @@ func TestCacheSharesBootFiles(t *testing.T) {
 		t.Errorf("pruned %d fresh entries (%v)", n, err)
 	}
 	old := time.Now().Add(-time.Hour)
-	entries, _ := os.ReadDir(cache)
-	for _, e := range entries {
-		os.Chtimes(filepath.Join(cache, e.Name()), old, old)
+	for _, e := range cacheEntries(t, cache) {
+		os.Chtimes(e, old, old)
 	}
 	if n, err := PruneCache(cache); err != nil || n != 1 {
 		t.Errorf("pruned %d entries, want the unused one (%v)", n, err)
