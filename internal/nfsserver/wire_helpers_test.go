@@ -19,6 +19,7 @@ const (
 	wireProcMount  = 1
 	wireProcGetatt = 1
 	wireProcSetatt = 2
+	wireProcLookup = 3
 	wireProcWrite  = 7
 	wireAuthNone   = 0
 	wireAuthUnix   = 1

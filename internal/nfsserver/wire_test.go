@@ -1,6 +1,7 @@
 package nfsserver
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -253,4 +254,39 @@ func TestHandleOverFHSize(t *testing.T) {
 		t.Errorf("reply %x to a 65-byte handle, want the connection closed", reply)
 	}
 	ts.log.waitFor(t, "closing connection from 127.0.0.1", "64")
+}
+
+// TestLargestWriteServed writes the 1 MiB FSINFO advertises in one call,
+// within the record limit and the budget; one byte more is refused.
+func TestLargestWriteServed(t *testing.T) {
+	ts, share, root := startWireServer(t)
+	reply, err := roundTrip(ts.addr, callRecord(2, wireProgNFS, wireProcLookup, xdrEnc(nil).opaque(root).str("file")))
+	if err != nil || len(reply) < 32 || binary.BigEndian.Uint32(reply[24:]) != 0 {
+		t.Fatalf("LOOKUP file: %x, %v", head(reply), err)
+	}
+	n := binary.BigEndian.Uint32(reply[28:])
+	if n > 64 || len(reply) < 32+int(n) {
+		t.Fatalf("LOOKUP file: handle of %d bytes in %x", n, head(reply))
+	}
+	fh := reply[32 : 32+n]
+	data := make([]byte, 1<<20)
+	call := callRecord(3, wireProgNFS, wireProcWrite, xdrEnc(nil).opaque(fh).u64(0).u32(1<<20).u32(2).opaque(data))
+	grew := allocDuring(func() { reply, err = roundTrip(ts.addr, call) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("WRITE of 1 MiB: the process allocated %d KiB", grew>>10)
+	if len(reply) < 28 || binary.BigEndian.Uint32(reply[24:]) != 0 {
+		t.Fatalf("WRITE of 1 MiB: reply %x", head(reply))
+	}
+	if fi, err := os.Stat(filepath.Join(share, "file")); err != nil || fi.Size() != 1<<20 {
+		t.Errorf("file after the WRITE: %v, %v", fi, err)
+	}
+	if grew > wireBudget {
+		t.Errorf("WRITE of 1 MiB allocated %d MiB, want under %d MiB", grew>>20, wireBudget>>20)
+	}
+	over := callRecord(4, wireProgNFS, wireProcWrite, xdrEnc(nil).opaque(fh).u64(0).u32(1<<20+1).u32(2).opaque(append(data, 0)))
+	if reply, err := exchange(ts.addr, over, testWait); err != nil || len(reply) != 0 {
+		t.Errorf("WRITE of 1 MiB + 1: reply %x, %v; want the connection closed", head(reply), err)
+	}
 }

@@ -5,7 +5,6 @@ package nfs
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -82,15 +81,23 @@ func readRecord(r *bufio.Reader, max int) ([]byte, error) {
 	case size > int64(max):
 		return nil, fmt.Errorf("%w: record of %d bytes, over the limit of %d", ErrInputInvalid, size, max)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, min(size, recordStartSize)))
-	n, err := buf.ReadFrom(io.LimitReader(r, size))
-	if err == nil && n < size {
-		err = io.ErrUnexpectedEOF
+	// The buffer doubles as it fills, never beyond size: a record costs
+	// at most twice its size in allocations, and what was sent.
+	buf := make([]byte, 0, min(size, recordStartSize))
+	for int64(len(buf)) < size {
+		if len(buf) == cap(buf) {
+			buf = append(make([]byte, 0, min(size, 2*int64(cap(buf)))), buf...)
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF && int64(len(buf)) < size {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil && int64(len(buf)) < size {
+			return nil, fmt.Errorf("read record of %d bytes after %d: %w", size, len(buf), err)
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read record of %d bytes after %d: %w", size, n, err)
-	}
-	return buf.Bytes(), nil
+	return buf, nil
 }
 
 // isDecodeError reports whether err comes from decoding a call's
