@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -52,7 +53,7 @@ func (d *Driver) lock(op string) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock machine %q for %s: %w", d.MachineName, op, err)
 	}
-	recordHolder(path, fmt.Sprintf("pid %d is running %s since %s", os.Getpid(), op, time.Now().Format(time.RFC3339)))
+	recordHolder(path, holderRecord(os.Getpid(), op, time.Now()))
 	return func() {
 		recordHolder(path, "")
 		if err := l.Unlock(); err != nil {
@@ -92,11 +93,40 @@ func lockHolder(path string) string {
 	return "another process holds its lock"
 }
 
-// lockHolderPID is the pid recorded in the lock file at path, or 0.
-func lockHolderPID(path string) int {
-	var pid int
-	if _, err := fmt.Sscanf(lockHolder(path), "pid %d ", &pid); err != nil {
-		return 0
+// holderRecord is what a holder writes into the lock file: its pid, its
+// operation and when it took the lock, to the nanosecond, so a holder that
+// took it again is told from the one before.
+func holderRecord(pid int, op string, since time.Time) string {
+	return fmt.Sprintf("pid %d is running %s since %s", pid, op, since.Format(time.RFC3339Nano))
+}
+
+// holder is a lock holder as it recorded itself.
+type holder struct {
+	pid   int
+	op    string
+	since time.Time
+}
+
+// same reports whether h and o are one holder: one process, one taking
+// of the lock.
+func (h holder) same(o holder) bool {
+	return h.pid == o.pid && h.op == o.op && h.since.Equal(o.since)
+}
+
+// readHolder reads the holder recorded in the lock file at path; ok is
+// false when none is (the lock is free, or its holder is writing).
+func readHolder(path string) (h holder, ok bool) {
+	f := strings.Fields(lockHolder(path))
+	if len(f) != 7 || f[0] != "pid" || f[2] != "is" || f[3] != "running" || f[5] != "since" {
+		return holder{}, false
 	}
-	return pid
+	pid, err := strconv.Atoi(f[1])
+	if err != nil || pid <= 0 {
+		return holder{}, false
+	}
+	since, err := time.Parse(time.RFC3339Nano, f[6]) // also reads older records' whole seconds
+	if err != nil {
+		return holder{}, false
+	}
+	return holder{pid: pid, op: f[4], since: since}, true
 }

@@ -53,22 +53,30 @@ func (d *Driver) Remove() error {
 	return nil
 }
 
-// lockForRemove takes the machine's lock; if its holder keeps it past the
-// deadline (a hung start), it is ended: `rm -f` deletes the directory
-// whatever Remove returns, and must not leave a VM running behind it.
+// lockForRemove takes the machine's lock; if one holder keeps it for the
+// whole wait and past the bound (a hung start), it is ended: `rm -f`
+// deletes the directory whatever Remove returns, and must not leave a VM
+// running behind it. The holder is read as the wait begins and when it
+// runs out: one that took the lock meanwhile, even the same process for
+// another command, is not the one waited for, and is spared.
 func (d *Driver) lockForRemove() (func(), error) {
+	path := d.path(machineLockFile)
+	before, held := readHolder(path)
 	unlock, err := d.lock(opRemove)
 	if !errors.Is(err, lockfile.ErrTimeout) {
 		return unlock, err
 	}
-	pid := lockHolderPID(d.path(machineLockFile))
+	after, stillHeld := readHolder(path)
+	if !held || !stillHeld || !after.same(before) || time.Since(after.since) < d.env.lockTimeout {
+		return nil, err // no one holder hung through the wait
+	}
 	exe, _ := d.env.executable()
-	if pid == 0 || exe == "" || !d.env.procs.Is(pid, proc.Identity{Exes: []string{exe}}) {
+	if exe == "" || !d.env.procs.Is(after.pid, proc.Identity{Exes: []string{exe}}) {
 		return nil, err
 	}
-	log.Warnf("%v; ending pid %d to remove the machine", err, pid)
-	if serr := d.env.procs.Signal(pid, syscall.SIGKILL); serr != nil {
-		return nil, serr
+	log.Warnf("%v; ending pid %d, which has held it since %s, to remove the machine", err, after.pid, after.since.Format(time.RFC3339))
+	if serr := d.env.procs.Signal(after.pid, syscall.SIGKILL); serr != nil {
+		return nil, fmt.Errorf("end pid %d holding machine %q: %w", after.pid, d.MachineName, serr)
 	}
 	return d.lock(opRemove)
 }

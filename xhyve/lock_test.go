@@ -1,0 +1,184 @@
+package xhyve
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/lockfile"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
+)
+
+// holderProcs are plugin processes that hold a machine's lock: Is knows
+// them as the plugin, and a SIGKILL ends them, releasing the lock.
+type holderProcs struct {
+	scriptedProcs
+	mu      sync.Mutex
+	plugins map[int]bool
+	killed  []int
+	onKill  func(pid int)
+}
+
+func (p *holderProcs) Is(pid int, _ proc.Identity) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.plugins[pid]
+}
+
+func (p *holderProcs) Signal(pid int, sig syscall.Signal) error {
+	p.mu.Lock()
+	if sig == syscall.SIGKILL {
+		p.killed = append(p.killed, pid)
+	}
+	onKill := p.onKill
+	p.mu.Unlock()
+	if sig == syscall.SIGKILL && onKill != nil {
+		onKill(pid)
+	}
+	return nil
+}
+
+func (p *holderProcs) kills() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]int(nil), p.killed...)
+}
+
+// heldLock is the machine's lock taken by the test on behalf of a plugin
+// process; record rewrites who holds it, as a new holder would the moment
+// the last one let go.
+type heldLock struct {
+	path string
+	l    *lockfile.Lock
+	once sync.Once
+}
+
+func holdMachineLock(t *testing.T, d *Driver, pid int, since time.Time) *heldLock {
+	t.Helper()
+	path := d.path(machineLockFile)
+	l, err := lockfile.File(path, lockfile.Options{Timeout: time.Second, Flag: os.O_RDWR | os.O_CREATE, Perm: 0o600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &heldLock{path: path, l: l}
+	h.record(pid, since)
+	t.Cleanup(h.release)
+	return h
+}
+
+func (h *heldLock) record(pid int, since time.Time) {
+	recordHolder(h.path, holderRecord(pid, opStart, since))
+}
+
+func (h *heldLock) release() {
+	h.once.Do(func() {
+		recordHolder(h.path, "")
+		h.l.Unlock()
+	})
+}
+
+// lockDriver is a driver whose lock waits 300 ms, polled every 10 ms,
+// among the plugin processes pids.
+func lockDriver(t *testing.T, pids ...int) (*Driver, *holderProcs) {
+	t.Helper()
+	p := &holderProcs{plugins: map[int]bool{}}
+	for _, pid := range pids {
+		p.plugins[pid] = true
+	}
+	d := scriptedDriver(t, &p.scriptedProcs)
+	d.env.procs = p
+	d.env.interval, d.env.lockTimeout = 10*time.Millisecond, 300*time.Millisecond
+	return d, p
+}
+
+// TestRemoveSparesANewHolder: rm ends only a holder that kept the lock for
+// its whole wait. One that took it shortly before rm's wait ran out (the
+// previous holder finished, or the same process began another command) is
+// not the hung one rm waited for.
+func TestRemoveSparesANewHolder(t *testing.T) {
+	const first, second = 1001, 1002
+	for _, tt := range []struct {
+		name  string
+		after time.Duration // since rm began
+		pid   int
+	}{
+		{"another process, at half the wait", 150 * time.Millisecond, second},
+		{"another process, just before the end", 280 * time.Millisecond, second},
+		{"the same process again, just before the end", 280 * time.Millisecond, first},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, p := lockDriver(t, first, second)
+			h := holdMachineLock(t, d, first, time.Now().Add(-time.Hour))
+			p.onKill = func(int) { h.release() }
+			swapped := make(chan struct{})
+			go func() {
+				defer close(swapped)
+				time.Sleep(tt.after)
+				h.record(tt.pid, time.Now())
+			}()
+			unlock, err := d.lockForRemove()
+			<-swapped
+			if err == nil {
+				unlock()
+			}
+			if kills := p.kills(); len(kills) > 0 {
+				t.Fatalf("rm killed %v, which took the lock %s after rm began", kills, tt.after)
+			}
+			if !errors.Is(err, lockfile.ErrTimeout) || !strings.Contains(err.Error(), "busy") {
+				t.Errorf("rm while a new holder has the lock: %v, want busy", err)
+			}
+		})
+	}
+}
+
+// TestRemoveEndsAStuckHolder: a holder that kept the lock for rm's whole
+// wait, past the bound, is ended and rm goes on.
+func TestRemoveEndsAStuckHolder(t *testing.T) {
+	const stuck = 1001
+	d, p := lockDriver(t, stuck)
+	h := holdMachineLock(t, d, stuck, time.Now())
+	p.onKill = func(int) { h.release() }
+	unlock, err := d.lockForRemove()
+	if err != nil {
+		t.Fatalf("rm with a stuck holder: %v", err)
+	}
+	defer unlock()
+	if kills := p.kills(); fmt.Sprint(kills) != fmt.Sprint([]int{stuck}) {
+		t.Errorf("rm killed %v, want the stuck holder %d", kills, stuck)
+	}
+}
+
+// TestHolderRecord: a record reads back as the same holder, whatever its
+// zone; older plugins' whole-second records read too.
+func TestHolderRecord(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/machine.lock"
+	since := time.Date(2026, 12, 1, 10, 0, 0, 123456789, time.FixedZone("", 5*3600+1800))
+	for _, text := range []string{holderRecord(42, opStart, since), "pid 42 is running start since 2026-12-01T10:00:00+05:30"} {
+		if err := os.WriteFile(path, []byte(text+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		h, ok := readHolder(path)
+		if !ok || h.pid != 42 || h.op != opStart || !h.since.Equal(since.Truncate(time.Second)) && !h.since.Equal(since) {
+			t.Errorf("%q reads as %+v, %v", text, h, ok)
+		}
+		again, _ := readHolder(path)
+		if !h.same(again) {
+			t.Errorf("%q: two readings differ: %+v, %+v", text, h, again)
+		}
+	}
+	for _, text := range []string{"", "another process holds its lock", "pid x is running start since now", "pid 42 is running start since"} {
+		os.WriteFile(path, []byte(text), 0o600)
+		if h, ok := readHolder(path); ok {
+			t.Errorf("%q reads as holder %+v", text, h)
+		}
+	}
+	if h, ok := readHolder(dir + "/none"); ok {
+		t.Errorf("no lock file reads as holder %+v", h)
+	}
+}
