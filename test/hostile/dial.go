@@ -11,12 +11,12 @@ import (
 	"time"
 )
 
-// Reserved source ports this client binds when it runs as root: the low
-// end of the range, below what the guest's kernel takes for its own NFS
-// mount (it counts down from 1023).
+// Reserved source ports this client binds when it runs as root: below the
+// range Linux's RPC client takes for the guest's own mount (665 to 1023,
+// sunrpc's min_resvport and max_resvport).
 const (
-	firstPort = 600
-	lastPort  = 900
+	firstPort = 512
+	lastPort  = 664
 )
 
 // dialer connects to the server, from reserved source ports when it can
@@ -44,7 +44,9 @@ func (d *dialer) dial(timeout time.Duration) (*net.TCPConn, error) {
 	var last error
 	for range lastPort - firstPort + 1 {
 		c, err := d.dialFrom(ctx, d.port())
-		if err == nil || !errors.Is(err, syscall.EADDRINUSE) {
+		// A port still in use, or whose last connection to the server
+		// lingers in TIME_WAIT, is skipped.
+		if err == nil || !(errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, syscall.EADDRNOTAVAIL)) {
 			return c, err
 		}
 		last = err
