@@ -47,15 +47,19 @@ func (f *figures) add(what, text string, values map[string]float64) {
 func TestBench(t *testing.T) {
 	f := &figures{}
 	defer report(t, f)
-	const name = "bench"
-	benchCreate(t, f, name)
-	benchGetState(t, f, name)
-	benchStartStop(t, f, name)
-	benchLs(t, f, name)
-	benchSupervisor(t, f, name)
-	dm(t, "rm", "-y", name)
-	benchFootprint(t, f)
-	benchNFS(t, f)
+	// Groups are subtests so that one can be run alone while working on it
+	// (go test -run TestBench/nfs); the table then holds its rows only.
+	t.Run("machine", func(t *testing.T) {
+		const name = "bench"
+		benchCreate(t, f, name)
+		benchGetState(t, f, name)
+		benchStartStop(t, f, name)
+		benchLs(t, f, name)
+		benchSupervisor(t, f, name)
+		dm(t, "rm", "-y", name)
+	})
+	t.Run("footprint", func(t *testing.T) { benchFootprint(t, f) })
+	t.Run("nfs", func(t *testing.T) { benchNFS(t, f) })
 }
 
 func report(t *testing.T, f *figures) {
