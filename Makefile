@@ -39,10 +39,18 @@ install: build
 vet:
 	go vet ./...
 	GOOS=darwin GOARCH=amd64 $(GO) vet ./...
+	@for m in $(FORKS); do (cd $$m && GOFLAGS=-mod=mod go vet ./...) || exit 1; done
 
 # -race needs cgo in the test binary only; the plugin itself builds without.
+# The patched forks in third_party/ are modules of their own, outside ./...:
+# their tests run in each, with their dependencies from the module proxy.
+FORKS := third_party/go-xdr third_party/go-nfs-client third_party/go-nfs
 unit:
 	CGO_ENABLED=1 go test -race -count=1 ./...
+	@for m in $(FORKS); do \
+		echo "unit $$m"; \
+		(cd $$m && GOFLAGS=-mod=mod CGO_ENABLED=1 go test -race -count=1 ./...) || exit 1; \
+	done
 
 # Each fuzz test for a fixed number of inputs (a time budget can end in a
 # spurious "context deadline exceeded" on Go 1.26); FUZZ=5000x for more.
