@@ -271,7 +271,7 @@ step "modules (${#WANT[@]})"
 		for f in ctr containerd-shim containerd-shim-runc-v1 containerd-stress dnet ovrouter tini \
 			rpc.gssd rpc.svcgssd rpc.idmapd blkmapd nfsidmap nfsdcld nfsdclddb nfsdclnts nfnl_osf \
 			xtables-nft-multi cfdisk nfsrahead start-statd sudo_logsrvd sudo_sendlog sudoreplay cvtsudoers \
-			ssh-sk-helper ssh-keysign kmod depmod insmod lsmod modinfo modprobe rmmod docker-proxy-legacy; do
+			ssh-sk-helper ssh-keysign kmod depmod insmod lsmod modinfo modprobe rmmod pzstd; do
 			rm -f "$d/$f"
 		done
 	done
@@ -361,6 +361,9 @@ echo "$DOCKER_VERSION" > "$ROOT/etc/boot2docker-version"
 	chmod 0440 etc/sudoers
 	chmod 0600 etc/shadow
 	chmod u+s usr/bin/sudo
+	# the harness guest's scripts are mode 0644 in git (its build.sh sets these modes)
+	find etc/init.d usr/local/etc/init.d usr/bin/sethostname usr/sbin/start-statd usr/share/udhcpc \
+		etc/acpi usr/lib/boot2docker init -type f -exec chmod 0755 {} +
 	echo "$KVER" > etc/boot2docker/kernel-version
 	printf 'include /etc/ld.so.conf.d/*.conf\n' > etc/ld.so.conf
 	rm -f etc/ld.so.cache
@@ -376,12 +379,14 @@ check_libs() {
 		LC_ALL=C read -r -N 4 magic < "$ROOT/$f" 2>/dev/null || continue
 		[ "$magic" = $'\x7fELF' ] || continue
 		case $f in ./usr/lib/modules/*) continue ;; esac
+		# a missing library shows as "=> not found", or (for the first one
+		# ld.so cannot load) as "cannot open shared object file" with exit 127
 		out=$(chroot "$ROOT" /usr/lib64/ld-linux-x86-64.so.2 --list "${f#.}" 2>&1) || {
 			grep -q 'not a dynamic executable\|statically linked' <<<"$out" && continue
 		}
-		if grep -q 'not found' <<<"$out"; then
+		if grep -q 'not found\|cannot open shared object' <<<"$out"; then
 			echo "iso: missing libraries for ${f#.}:" >&2
-			grep 'not found' <<<"$out" >&2
+			grep 'not found\|cannot open shared object' <<<"$out" >&2
 			bad=1
 		fi
 	done < <(cd "$ROOT" && find . -type f -perm -u+x -print0 -o -type f -name '*.so*' -print0)
