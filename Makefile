@@ -10,6 +10,8 @@
 #   make bench            on Linux: the figures (create, status, ls, NFS, footprint) as a table and JSON
 #   make sandbox CMD=...  run CMD (default: a shell) in the sandbox
 #   make selftest         on Linux: the xhyve stand-in and the sandbox checked on their own
+#   make iso              on Linux: the product boot2docker.iso from Debian trixie packages in .cache/iso/ (iso/README.md)
+#   make iso-check        on Linux: two iso builds compared, the ISO booted from CD and by -kernel in QEMU and checked
 #   make clean            remove bin/ (make clean-cache also drops the harness cache in .cache/)
 
 BINARY  := docker-machine-driver-xhyve
@@ -25,7 +27,7 @@ SANDBOX := $(CURDIR)/test/sandbox/sandbox.sh
 
 export GOFLAGS := -mod=vendor
 
-.PHONY: all build install test vet unit fuzz cross clean clean-cache tools standin guest harness sandbox demo e2e faults bench selftest
+.PHONY: all build install test vet unit fuzz cross clean clean-cache tools standin guest harness sandbox demo e2e faults bench selftest iso iso-check
 
 all: build
 
@@ -167,3 +169,11 @@ selftest: host-packages-sandbox standin
 .PHONY: guest-smoke
 guest-smoke: host-packages-sandbox tools standin guest
 	$(SANDBOX) go test -tags 'e2e selftest' -count=1 -timeout 30m -v -run '^TestGuestSmoke$$' ./test/e2e/
+
+# The product ISO (iso/README.md): .cache/iso/boot2docker.iso, its sha256 and
+# manifest.txt, from Debian trixie packages (root); iso-check proves it.
+iso:
+	iso/build.sh $(CACHE)/iso
+
+iso-check:
+	iso/check.sh
