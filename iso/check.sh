@@ -132,8 +132,9 @@ boot() { # boot cd|kernel
 	local args=(-accel tcg -machine pc -m 1024 -smp 2 -no-reboot -display none -vga std
 		-serial "file:$dir/serial.log" -monitor "pipe:$dir/mon" -device ahci,id=ahci
 		-drive "if=none,id=cd,media=cdrom,readonly=on,format=raw,file=$ISO"
-		-device ide-cd,bus=ahci.0,drive=cd,bootindex=0)
-	if [ "$mode" = cd ]; then # VirtualBox-like: AHCI disk, e1000
+		-device ide-cd,bus=ahci.0,drive=cd)
+	if [ "$mode" = cd ]; then # VirtualBox-like: AHCI disk, e1000; the BIOS boots the CD
+		args[-1]+=,bootindex=0
 		args+=(-drive "if=none,id=hd,format=raw,file=$dir/disk.raw" -device ide-hd,bus=ahci.1,drive=hd
 			-nic "user,model=e1000,hostfwd=tcp:127.0.0.1:$port-:22")
 	else # xhyve/hyperkit-like: virtio devices, kernel and initrd given to the VM
