@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	nfsc "github.com/willscott/go-nfs-client/nfs"
 )
 
 const benchFileSize = 32 << 20
@@ -78,5 +80,57 @@ func BenchmarkSequentialRead(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSmallFiles creates, writes and sets the times of 100 small files
+// per op, as an untar does (CREATE, WRITE, SETATTR; plus the LOOKUPs the
+// client makes).
+func BenchmarkSmallFiles(b *testing.B) {
+	share := b.TempDir()
+	ts := startServer(b, []string{share}, nil)
+	tgt := mount(b, ts.addr, share)
+	data := make([]byte, 2<<10)
+	mtime := nfsc.Sattr3{Mtime: nfsc.SetTime{SetIt: nfsc.SetToClientTime, Time: nfsc.NFS3Time{Seconds: 1}}}
+	n := 0
+	for b.Loop() {
+		dir := fmt.Sprintf("d%d", n)
+		n++
+		if _, err := tgt.Mkdir(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		for i := range 100 {
+			name := fmt.Sprintf("%s/f%03d", dir, i)
+			f, err := tgt.OpenFile(name, 0o644)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := f.Write(data); err != nil {
+				b.Fatal(err)
+			}
+			if err := f.Close(); err != nil {
+				b.Fatal(err)
+			}
+			if err := tgt.Setattr(name, mtime); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkReadDirPlus lists a directory of 1,000 files per op, attributes
+// and handles included.
+func BenchmarkReadDirPlus(b *testing.B) {
+	share := b.TempDir()
+	for i := range 1000 {
+		writeFile(b, filepath.Join(share, fmt.Sprintf("file-%04d.txt", i)), "x")
+	}
+	ts := startServer(b, []string{share}, nil)
+	tgt := mount(b, ts.addr, share)
+	for b.Loop() {
+		es, err := tgt.ReadDirPlus(".")
+		if err != nil || len(es) < 1000 {
+			b.Fatalf("listed %d entries: %v", len(es), err)
+		}
 	}
 }

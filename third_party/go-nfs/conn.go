@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -38,8 +37,14 @@ const (
 
 type conn struct {
 	*Server
-	writeSerializer chan []byte
+	// Fork: replies travel as *reply, whose buffers go back to their pools
+	// once written (upstream: []byte, allocated per call).
+	writeSerializer chan *reply
 	net.Conn
+	// Fork: record is the buffer the connection's records are read into,
+	// reused from one call to the next (calls are served one at a time);
+	// it grows with the bytes received, up to the record limit.
+	record []byte
 }
 
 // Fork: serve closes the connection whenever it stops serving it: upstream
@@ -49,7 +54,7 @@ type conn struct {
 // the reason. Replies already queued are written before the close.
 func (c *conn) serve(ctx context.Context) {
 	connCtx, cancel := context.WithCancel(ctx)
-	c.writeSerializer = make(chan []byte, 1)
+	c.writeSerializer = make(chan *reply, 1)
 	writerDone := make(chan struct{})
 	go func() {
 		defer close(writerDone)
@@ -90,11 +95,13 @@ func (c *conn) serve(ctx context.Context) {
 	}
 }
 
+// Fork: each reply goes out in one writev of the record marker, the
+// reply's head and its data (READ), with no copy into a bufio.Writer
+// (upstream copied every reply, 1 MiB READs included, into a 4 KiB buffer
+// and wrote it out in pieces); the reply's buffers then go back to their
+// pools.
 func (c *conn) serializeWrites(ctx context.Context) {
-	// todo: maybe don't need the extra buffer
-	writer := bufio.NewWriter(c.Conn)
 	var fragmentBuf [4]byte
-	var fragmentInt uint32
 	for {
 		select {
 		case <-ctx.Done():
@@ -103,22 +110,9 @@ func (c *conn) serializeWrites(ctx context.Context) {
 			if !ok {
 				return
 			}
-			// prepend the fragmentation header
-			fragmentInt = uint32(len(msg))
-			fragmentInt |= (1 << 31)
-			binary.BigEndian.PutUint32(fragmentBuf[:], fragmentInt)
-			n, err := writer.Write(fragmentBuf[:])
-			if n < 4 || err != nil {
-				return
-			}
-			n, err = writer.Write(msg)
+			err := msg.writeTo(c.Conn, &fragmentBuf)
+			msg.release()
 			if err != nil {
-				return
-			}
-			if n < len(msg) {
-				panic("todo: ensure writes complete fully.")
-			}
-			if err = writer.Flush(); err != nil {
 				return
 			}
 		}
@@ -186,6 +180,9 @@ type request struct {
 	xid uint32
 	rpc.Header
 	Body io.Reader
+	// Fork: record is the whole call Body reads from, for the arguments
+	// taken from it without a copy (see takeOpaque).
+	record []byte
 }
 
 func (r *request) String() string {
@@ -199,7 +196,12 @@ func (r *request) String() string {
 
 type response struct {
 	*conn
-	writer    *bytes.Buffer
+	writer *bytes.Buffer
+	// Fork: data follows writer's bytes in the reply, padded to four
+	// bytes, without being copied into writer (READ's data); dataBuf
+	// is the pooled buffer it lies in, if any.
+	data      []byte
+	dataBuf   *[]byte
 	responded bool
 	err       error
 	errorFmt  func(error) RPCError
@@ -285,10 +287,13 @@ func (w *response) drain(ctx context.Context) error {
 }
 
 func (w *response) finish(ctx context.Context) error {
+	msg := &reply{head: w.writer, data: w.data, dataBuf: w.dataBuf}
+	w.writer, w.data, w.dataBuf = nil, nil, nil
 	select {
-	case w.conn.writeSerializer <- w.writer.Bytes():
+	case w.conn.writeSerializer <- msg:
 		return nil
 	case <-ctx.Done():
+		msg.release()
 		return ctx.Err()
 	}
 }
@@ -303,10 +308,11 @@ func (w *response) finish(ctx context.Context) error {
 // checked against the bytes left in the record before anything is
 // allocated for it. A record that is not a version 2 call is an error.
 func (c *conn) readRequestHeader(ctx context.Context, reader *bufio.Reader) (w *response, err error) {
-	record, err := readRecord(reader, c.Server.maxRecordSize())
+	record, err := readRecordInto(reader, c.Server.maxRecordSize(), c.record)
 	if err != nil {
 		return nil, err
 	}
+	c.record = record
 	r := io.LimitedReader{R: bytes.NewReader(record), N: int64(len(record))}
 
 	xid, err := xdr.ReadUint32(&r)
@@ -322,9 +328,9 @@ func (c *conn) readRequestHeader(ctx context.Context, reader *bufio.Reader) (w *
 	}
 
 	req := request{
-		xid,
-		rpc.Header{},
-		&r,
+		xid:    xid,
+		Body:   &r,
+		record: record,
 	}
 	if err = xdr.Read(&r, &req.Header); err != nil {
 		return nil, fmt.Errorf("%w: call header: %w", ErrInputInvalid, err)
@@ -337,8 +343,7 @@ func (c *conn) readRequestHeader(ctx context.Context, reader *bufio.Reader) (w *
 		conn:     c,
 		req:      &req,
 		errorFmt: basicErrorFormatter,
-		// TODO: use a pool for these.
-		writer: bytes.NewBuffer([]byte{}),
+		writer:   getReplyBuffer(), // Fork: pooled
 	}
 	return w, nil
 }

@@ -68,31 +68,42 @@ func onRead(ctx context.Context, w *response, userHandle Handler) error {
 	if obj.Count > MaxIOSize { // Fork: was MaxRead
 		obj.Count = MaxIOSize
 	}
-	resp.Data = make([]byte, obj.Count)
+	// Fork: the data is read into a pooled buffer that the reply sends as
+	// it is (upstream allocated it per call, then copied it twice into
+	// growing reply buffers).
+	data, dataBuf := getIOBuffer(int(obj.Count))
 	// todo: multiple reads if size isn't full
-	cnt, err := fh.ReadAt(resp.Data, int64(obj.Offset))
+	cnt, err := fh.ReadAt(data, int64(obj.Offset))
 	if err != nil && !errors.Is(err, io.EOF) {
+		putIOBuffer(dataBuf)
 		return &NFSStatusError{NFSStatusIO, err}
 	}
 	resp.Count = uint32(cnt)
-	resp.Data = resp.Data[:resp.Count]
+	data = data[:resp.Count]
 	if errors.Is(err, io.EOF) || setEOF {
 		resp.EOF = 1
 	}
 
-	writer := bytes.NewBuffer([]byte{})
+	writer := bytes.NewBuffer(make([]byte, 0, 128))
 	if err := xdr.Write(writer, uint32(NFSStatusOk)); err != nil {
+		putIOBuffer(dataBuf)
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
 	if err := WritePostOpAttrs(writer, ToFileAttribute(info, fullPath)); err != nil {
+		putIOBuffer(dataBuf)
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
 
-	if err := xdr.Write(writer, resp); err != nil {
+	// count, eof, and the data's length; the data follows the head.
+	tail := struct{ Count, EOF, Len uint32 }{resp.Count, resp.EOF, resp.Count}
+	if err := xdr.Write(writer, &tail); err != nil {
+		putIOBuffer(dataBuf)
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
 	if err := w.Write(writer.Bytes()); err != nil {
+		putIOBuffer(dataBuf)
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
+	w.setData(data, dataBuf)
 	return nil
 }

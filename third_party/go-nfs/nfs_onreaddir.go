@@ -57,7 +57,11 @@ func onReadDir(ctx context.Context, w *response, userHandle Handler) error {
 	}
 
 	entities := make([]readDirEntity, 0)
-	maxBytes := uint32(100) // conservative overhead measure
+	// Fork: the reply's fixed part (status, the directory's attributes,
+	// verifier, the list's first pointer, eof: 108 bytes) with "." and
+	// ".." (56), rounded up; upstream's 100 was under it, hidden by its
+	// 512 bytes per entry.
+	maxBytes := uint32(192) // conservative overhead measure
 
 	started := obj.Cookie == 0
 	if started {
@@ -86,7 +90,9 @@ func onReadDir(ctx context.Context, w *response, userHandle Handler) error {
 		// cookie equates to index within contents + 2 (for '.' and '..')
 		cookie := uint64(i + 2)
 		if started {
-			maxBytes += 512 // TODO: better estimation.
+			// Fork: the entry's size: fileid, name, cookie and the
+			// pointer to the next entry (upstream counted 512 bytes).
+			maxBytes += 8 + xdrOpaqueSize(len(c.Name())) + 8 + 4
 			if maxBytes > obj.Count || len(entities) > maxEntities {
 				eof = false
 				break

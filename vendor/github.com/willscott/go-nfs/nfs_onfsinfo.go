@@ -60,7 +60,7 @@ func onFSInfo(ctx context.Context, w *response, userHandle Handler) error {
 		Wtmax:       MaxIOSize,
 		Wtpref:      MaxIOSize,
 		Wtmult:      4096,
-		Dtpref:      8192,
+		Dtpref:      dtPref,  // Fork: was 8192
 		Maxfilesize: 1 << 62, // wild guess. this seems big.
 		TimeDelta:   1,       // nanosecond precision.
 		Properties:  0,

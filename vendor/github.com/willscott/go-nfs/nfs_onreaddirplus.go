@@ -65,7 +65,11 @@ func onReadDirPlus(ctx context.Context, w *response, userHandle Handler) error {
 
 	entities := make([]readDirPlusEntity, 0)
 	dirBytes := uint32(0)
-	maxBytes := uint32(100) // conservative overhead measure
+	// Fork: the reply's fixed part (status, the directory's attributes,
+	// verifier, the list's first pointer, eof: 108 bytes) with "." and
+	// ".." (at most 160), rounded up; upstream's 100 was under it, hidden
+	// by its 512 bytes per entry.
+	maxBytes := uint32(320) // conservative overhead measure
 
 	started := obj.Cookie == 0
 	if started {
@@ -99,7 +103,10 @@ func onReadDirPlus(ctx context.Context, w *response, userHandle Handler) error {
 		if started {
 			fss++
 			dirBytes += uint32(len(c.Name()) + 20)
-			maxBytes += 512 // TODO: better estimation.
+			// Fork: the entry's size with the longest handle (upstream
+			// counted 512 bytes, which kept replies to a quarter of
+			// maxcount: about 15 entries for the Linux client's 8 KiB).
+			maxBytes += readDirPlusEntrySize(c.Name())
 			if dirBytes > obj.DirCount || maxBytes > obj.MaxCount || len(entities) > maxEntities {
 				eof = false
 				break
@@ -154,4 +161,21 @@ func onReadDirPlus(ctx context.Context, w *response, userHandle Handler) error {
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
 	return nil
+}
+
+// readDirPlusEntrySize is the encoded size of an entry3plus named name
+// whose handle is at most FHSize bytes: fileid, name, cookie, attributes,
+// handle and the pointer to the next entry.
+//
+// Fork: new.
+func readDirPlusEntrySize(name string) uint32 {
+	return 8 + xdrOpaqueSize(len(name)) + 8 + (4 + 84) + (4 + xdrOpaqueSize(FHSize)) + 4
+}
+
+// xdrOpaqueSize is the encoded size of variable-length opaque data of n
+// bytes: length and data padded to four bytes.
+//
+// Fork: new.
+func xdrOpaqueSize(n int) uint32 {
+	return 4 + uint32(n+3)&^3
 }

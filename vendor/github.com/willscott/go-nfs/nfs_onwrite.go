@@ -21,7 +21,8 @@ const (
 )
 
 // Fork: the handle is at most FHSize (64) bytes and the data MaxIOSize
-// (1 MiB), checked by go-xdr before allocating.
+// (1 MiB), checked before allocating (by readWriteArgs, which reads the
+// data without a copy; the tags say the same for go-xdr).
 type writeArgs struct {
 	Handle []byte `xdr:"maxlen=64"`
 	Offset uint64
@@ -30,10 +31,34 @@ type writeArgs struct {
 	Data   []byte `xdr:"maxlen=1048576"`
 }
 
+// readWriteArgs decodes WRITE's arguments, the data without a copy.
+//
+// Fork: new. The data is a slice of the connection's record buffer, valid
+// until the handler returns (upstream allocated and copied up to 1 MiB per
+// call); the limits are writeArgs' tags, checked the same way.
+func readWriteArgs(req *request) (writeArgs, error) {
+	var args writeArgs
+	var err error
+	if args.Handle, err = xdr.ReadOpaqueMax(req.Body, FHSize); err != nil {
+		return args, err
+	}
+	var fixed struct {
+		Offset uint64
+		Count  uint32
+		How    uint32
+	}
+	if err = xdr.Read(req.Body, &fixed); err != nil {
+		return args, err
+	}
+	args.Offset, args.Count, args.How = fixed.Offset, fixed.Count, fixed.How
+	args.Data, err = req.takeOpaque(MaxIOSize)
+	return args, err
+}
+
 func onWrite(ctx context.Context, w *response, userHandle Handler) error {
 	w.errorFmt = wccDataErrorFormatter
-	var req writeArgs
-	if err := xdr.Read(w.req.Body, &req); err != nil {
+	req, err := readWriteArgs(w.req) // Fork: was xdr.Read into writeArgs
+	if err != nil {
 		return &NFSStatusError{NFSStatusInval, err}
 	}
 
@@ -103,7 +128,7 @@ func onWrite(ctx context.Context, w *response, userHandle Handler) error {
 		return &NFSStatusError{statusFromWriteError(err), err}
 	}
 
-	writer := bytes.NewBuffer([]byte{})
+	writer := bytes.NewBuffer(make([]byte, 0, 256)) // Fork: sized once
 	if err := xdr.Write(writer, uint32(NFSStatusOk)); err != nil {
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
