@@ -39,7 +39,10 @@ func onCreate(ctx context.Context, w *response, userHandle Handler) error {
 		if err := xdr.Read(w.req.Body, &verf); err != nil {
 			return &NFSStatusError{NFSStatusInval, err}
 		}
-		Log.Errorf("failing create to indicate lack of support for 'exclusive' mode.")
+		// Fork: at debug level (upstream: error): the Linux client sends
+		// every open(O_CREAT|O_EXCL) this way first, then falls back to
+		// GUARDED, so an untar logged a line per file.
+		Log.Debugf("failing create to indicate lack of support for 'exclusive' mode.")
 		// TODO: support 'exclusive' mode.
 		return &NFSStatusError{NFSStatusNotSupp, os.ErrPermission}
 	} else {
@@ -61,6 +64,12 @@ func onCreate(ctx context.Context, w *response, userHandle Handler) error {
 
 	newFile := append(path, string(obj.Filename))
 	newFilePath := fs.Join(newFile...)
+	// Fork: the directory's attributes before a file is added to it go
+	// back as dir_wcc's pre-op attributes; upstream sent none, so the
+	// Linux client took every CREATE for a change by someone else and
+	// dropped what it had cached of the directory, its ACCESS rights
+	// included (one more call per file of an untar).
+	var preDir *FileCacheAttribute
 	if s, err := fs.Stat(newFilePath); err == nil {
 		if s.IsDir() {
 			return &NFSStatusError{NFSStatusExist, nil}
@@ -73,6 +82,8 @@ func onCreate(ctx context.Context, w *response, userHandle Handler) error {
 			return &NFSStatusError{NFSStatusAccess, err}
 		} else if !s.IsDir() {
 			return &NFSStatusError{NFSStatusNotDir, nil}
+		} else {
+			preDir = ToFileAttribute(s, fs.Join(path...)).AsCache()
 		}
 	}
 
@@ -109,11 +120,8 @@ func onCreate(ctx context.Context, w *response, userHandle Handler) error {
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
 
-	// dir_wcc (we don't include pre_op_attr)
-	if err := xdr.Write(writer, uint32(0)); err != nil {
-		return &NFSStatusError{NFSStatusServerFault, err}
-	}
-	if err := WritePostOpAttrs(writer, tryStat(fs, path)); err != nil {
+	// dir_wcc (Fork: with pre_op_attr when the file was new)
+	if err := WriteWcc(writer, preDir, tryStat(fs, path)); err != nil {
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
 

@@ -43,6 +43,9 @@ func onMkdir(ctx context.Context, w *response, userHandle Handler) error {
 
 	newFolder := append(path, string(obj.Filename))
 	newFolderPath := fs.Join(newFolder...)
+	// Fork: the directory's attributes before the change go back as
+	// dir_wcc's pre-op attributes (see onCreate).
+	var preDir *FileCacheAttribute
 	if s, err := fs.Stat(newFolderPath); err == nil {
 		if s.IsDir() {
 			return &NFSStatusError{NFSStatusExist, nil}
@@ -52,6 +55,8 @@ func onMkdir(ctx context.Context, w *response, userHandle Handler) error {
 			return &NFSStatusError{NFSStatusAccess, err}
 		} else if !s.IsDir() {
 			return &NFSStatusError{NFSStatusNotDir, nil}
+		} else {
+			preDir = ToFileAttribute(s, fs.Join(path...)).AsCache()
 		}
 	}
 
@@ -83,7 +88,7 @@ func onMkdir(ctx context.Context, w *response, userHandle Handler) error {
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
 
-	if err := WriteWcc(writer, nil, tryStat(fs, path)); err != nil {
+	if err := WriteWcc(writer, preDir, tryStat(fs, path)); err != nil {
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
 
