@@ -120,12 +120,7 @@ func serverPeakRSS(t *testing.T, mode string) float64 {
 	for _, p := range strings.Fields(string(out)) {
 		pid, _ := strconv.Atoi(p)
 		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		for _, line := range strings.Split(string(data), "\n") {
-			var kb float64
-			if _, err := fmt.Sscanf(line, "VmHWM: %f kB", &kb); err == nil && kb/1024 > peak {
-				peak = kb / 1024
-			}
-		}
+		peak = max(peak, statusMB(data, "VmHWM"))
 	}
 	return peak
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -45,35 +44,6 @@ func (l *ledger) summary() string {
 	defer l.mu.Unlock()
 	return fmt.Sprintf("faults injected: %d, bad inputs tried: %d, machines lost or corrupted: %d %q",
 		l.faults, l.badInputs, len(l.lost), l.lost)
-}
-
-// proc is one process of the sandbox, from /proc.
-type proc struct {
-	pid, ppid int
-	argv      []string
-}
-
-func processes() []proc {
-	var out []proc
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cmdline, err1 := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		stat, err2 := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err1 != nil || err2 != nil || len(cmdline) == 0 {
-			continue
-		}
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) < 2 || fields[0] == "Z" {
-			continue
-		}
-		ppid, _ := strconv.Atoi(fields[1])
-		out = append(out, proc{pid: pid, ppid: ppid, argv: strings.Split(strings.TrimSuffix(string(cmdline), "\x00"), "\x00")})
-	}
-	return out
 }
 
 // hypervisorsOn lists the stand-in hypervisors (not their QEMU children)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,11 +22,8 @@ func procStatus(t *testing.T, pid int) (rss float64, threads int, fds []string) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	rss = statusMB(data, "VmRSS")
 	for _, line := range strings.Split(string(data), "\n") {
-		var kb float64
-		if _, err := fmt.Sscanf(line, "VmRSS: %f kB", &kb); err == nil {
-			rss = kb / 1024
-		}
 		fmt.Sscanf(line, "Threads: %d", &threads)
 	}
 	dir := fmt.Sprintf("/proc/%d/fd", pid)
@@ -41,24 +39,42 @@ func procStatus(t *testing.T, pid int) (rss float64, threads int, fds []string) 
 // nfsChildOf is the pid of the serve-nfs child of supervisor sup.
 func nfsChildOf(t *testing.T, sup int) int {
 	t.Helper()
+	for _, p := range processes() {
+		if p.ppid == sup && slices.Contains(p.argv, "serve-nfs") {
+			return p.pid
+		}
+	}
+	t.Fatalf("no serve-nfs child of supervisor %d", sup)
+	return 0
+}
+
+// proc is one process of the sandbox, from /proc.
+type proc struct {
+	pid, ppid int
+	argv      []string
+}
+
+func processes() []proc {
+	var out []proc
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		// stat: pid (comm) state ppid ...; comm may hold spaces.
-		if i := bytes.LastIndexByte(stat, ')'); i > 0 {
-			f := strings.Fields(string(stat[i+1:]))
-			if len(f) > 1 && f[1] == strconv.Itoa(sup) && bytes.Contains(cmdline, []byte("serve-nfs")) {
-				return pid
-			}
+		cmdline, err1 := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		stat, err2 := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err1 != nil || err2 != nil || len(cmdline) == 0 {
+			continue
 		}
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) < 2 || fields[0] == "Z" {
+			continue
+		}
+		ppid, _ := strconv.Atoi(fields[1])
+		out = append(out, proc{pid: pid, ppid: ppid, argv: strings.Split(strings.TrimSuffix(string(cmdline), "\x00"), "\x00")})
 	}
-	t.Fatalf("no serve-nfs child of supervisor %d", sup)
-	return 0
+	return out
 }
 
 // fdsOf lists pid's open descriptors.
@@ -78,12 +94,7 @@ func watchRSS(pid int) func() float64 {
 		defer tick.Stop()
 		for {
 			data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-			for _, line := range strings.Split(string(data), "\n") {
-				var kb float64
-				if _, err := fmt.Sscanf(line, "VmRSS: %f kB", &kb); err == nil && kb/1024 > peak {
-					peak = kb / 1024
-				}
-			}
+			peak = max(peak, statusMB(data, "VmRSS"))
 			select {
 			case <-stop:
 				done <- peak
@@ -93,4 +104,16 @@ func watchRSS(pid int) func() float64 {
 		}
 	}()
 	return func() float64 { close(stop); return <-done }
+}
+
+// statusMB is field (VmRSS, VmHWM, ...) of a /proc/PID/status in MB, or 0
+// when it has none.
+func statusMB(status []byte, field string) float64 {
+	for _, line := range strings.Split(string(status), "\n") {
+		var kb float64
+		if _, err := fmt.Sscanf(line, field+": %f kB", &kb); err == nil {
+			return kb / 1024
+		}
+	}
+	return 0
 }
