@@ -94,6 +94,7 @@ func (d *Driver) checks(all bool) []check {
 		check{name: "vmnet preferences", run: d.checkVMNetPlist},
 		check{name: "lease file", run: d.checkLeases},
 		check{name: "machine store", run: d.checkStore},
+		check{name: "boot2docker ISO", run: d.releaseISOStatus},
 	)
 	if len(d.shares()) > 0 || all {
 		list = append(list, check{name: "NFS shares", run: d.checkNFS})

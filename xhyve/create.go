@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/clone"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/disk"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/uuidpool"
@@ -69,41 +68,13 @@ func (d *Driver) Create() error {
 	return d.start()
 }
 
-// copyISO puts the ISO into the machine directory. The cached latest
-// boot2docker.iso is cloned (no space used on APFS, XFS, Btrfs); an ISO named
-// by URL is downloaded, as libmachine does.
-func (d *Driver) copyISO() error {
+// copyISOFromURL downloads the ISO named with --xhyve-boot2docker-url into
+// the machine directory, as libmachine does.
+func (d *Driver) copyISOFromURL() error {
 	b2d := mcnutils.NewB2dUtils(d.StorePath)
-	if d.Boot2DockerURL != "" {
-		if err := b2d.CopyIsoToMachineDir(d.Boot2DockerURL, d.MachineName); err != nil {
-			return fmt.Errorf("get boot2docker ISO: %w", err)
-		}
-		return nil
-	}
-	if err := b2d.UpdateISOCache(""); err != nil {
+	if err := b2d.CopyIsoToMachineDir(d.Boot2DockerURL, d.MachineName); err != nil {
 		return fmt.Errorf("get boot2docker ISO: %w", err)
 	}
-	return d.cloneCachedISO()
-}
-
-// cloneCachedISO clones the store's cached ISO into the machine directory.
-// A cached ISO that is a symbolic link is resolved first: the machine gets
-// a file of its own, and nothing outside the store is written through the
-// link.
-func (d *Driver) cloneCachedISO() error {
-	cached := filepath.Join(d.StorePath, "cache", isoFile)
-	src, err := b2diso.ResolveCachedISO(cached)
-	if err != nil {
-		return fmt.Errorf("copy boot2docker ISO: %w", err)
-	}
-	if src != cached {
-		log.Infof("%s is a link to %s: copying that file", cached, src)
-	}
-	cloned, err := clone.File(src, d.path(isoFile), 0o600)
-	if err != nil {
-		return fmt.Errorf("copy boot2docker ISO: %w", err)
-	}
-	log.Debugf("ISO copied into the machine directory (clone: %v)", cloned)
 	return nil
 }
 

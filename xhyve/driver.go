@@ -9,6 +9,7 @@
 package xhyve
 
 import (
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hostinfo"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/release"
 )
 
 // DriverName is the name users pass to `docker-machine create -d`.
@@ -61,15 +63,22 @@ const (
 type Driver struct {
 	*drivers.BaseDriver
 
+	// Boot2DockerURL is the ISO's URL: the user's --xhyve-boot2docker-url,
+	// or for a machine that follows the release (ReleaseISO, or an empty
+	// URL saved before it existed) the installed plugin's release ISO,
+	// which libmachine's upgrade downloads (iso.go).
 	Boot2DockerURL string
-	CPU            int // < 1: all host CPUs
-	Memory         int // MB
-	DiskSize       int // MB
-	BootCmd        string
-	BootKernel     string
-	BootInitrd     string
-	UUID           string
-	MACAddress     string
+	// ReleaseISO is true for a machine created without
+	// --xhyve-boot2docker-url: it boots the plugin's release ISO.
+	ReleaseISO bool
+	CPU        int // < 1: all host CPUs
+	Memory     int // MB
+	DiskSize   int // MB
+	BootCmd    string
+	BootKernel string
+	BootInitrd string
+	UUID       string
+	MACAddress string
 
 	Hypervisor        string
 	HypervisorDialect hypervisor.Dialect
@@ -119,6 +128,10 @@ type env struct {
 	executable      func() (string, error)
 	hostCPUs        func() int
 	hostMemMB       func() (int, error)
+	// The release ISO's facts and how it is downloaded (iso.go).
+	releaseISO    func() (release.Asset, error)
+	httpClient    *http.Client // nil: download.NewClient()
+	downloadStall time.Duration
 	// Waits: every one has a deadline, polled at interval.
 	interval    time.Duration
 	lockTimeout time.Duration
@@ -149,6 +162,8 @@ func defaultEnv() env {
 		executable:      executable,
 		hostCPUs:        hostinfo.CPUs,
 		hostMemMB:       hostinfo.MemoryMB,
+		releaseISO:      release.ISO,
+		downloadStall:   time.Minute,
 		interval:        250 * time.Millisecond,
 		// Longer than the longest operation: a start may wait ipTimeout
 		// plus sshTimeout.

@@ -67,7 +67,7 @@ func envVar(flag string) string {
 func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 	return []mcnflag.Flag{
 		mcnflag.StringFlag{Name: flagBoot2DockerURL, EnvVar: envVar(flagBoot2DockerURL), Value: "",
-			Usage: "boot2docker ISO: an http(s) or file URL, or a path (default: the cached latest boot2docker.iso)"},
+			Usage: "boot2docker ISO: an http(s) or file URL, or a path (default: the ISO of this plugin release, downloaded once into the store's cache and checked by its sha256)"},
 		mcnflag.IntFlag{Name: flagCPUCount, EnvVar: envVar(flagCPUCount), Value: defaultCPU,
 			Usage: "number of virtual CPUs, 1 to 16 (values below 1: all host CPUs)"},
 		mcnflag.IntFlag{Name: flagMemorySize, EnvVar: envVar(flagMemorySize), Value: defaultMemory,
@@ -101,6 +101,7 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 // value fails before anything is created.
 func (d *Driver) SetConfigFromFlags(opts drivers.DriverOptions) error {
 	d.Boot2DockerURL = opts.String(flagBoot2DockerURL)
+	d.ReleaseISO = d.Boot2DockerURL == ""
 	d.CPU = opts.Int(flagCPUCount)
 	d.Memory = opts.Int(flagMemorySize)
 	d.DiskSize = opts.Int(flagDiskSize)

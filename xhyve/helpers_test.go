@@ -1,8 +1,13 @@
 package xhyve
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +21,7 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso/isotest"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/release"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 )
 
@@ -95,6 +101,7 @@ func testEnv(t *testing.T, store string) env {
 		home, _ := os.UserHomeDir()
 		return filepath.Dir(home)
 	}
+	e.releaseISO, e.httpClient = serveRelease(t, testISO(t, "release"))
 	e.interval = 20 * time.Millisecond
 	e.ipTimeout = 10 * time.Second
 	e.sshTimeout = 10 * time.Second
@@ -159,4 +166,26 @@ func freePort(t *testing.T) int {
 // bootRecordFor is a boot record with the given ISO command line.
 func bootRecordFor(cmdline string) b2diso.Record {
 	return b2diso.Record{BootFiles: b2diso.BootFiles{Kernel: "/boot/vmlinuz", Initrd: "/boot/initrd.img", Cmdline: cmdline}}
+}
+
+// serveRelease publishes iso as the release ISO on a local HTTPS server, as
+// GitHub does (a redirect to the asset's host), for the test's lifetime: the
+// asset and a client that trusts the server.
+func serveRelease(t *testing.T, iso string) (func() (release.Asset, error), *http.Client) {
+	t.Helper()
+	data, err := os.ReadFile(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/releases/download/v1/boot2docker.iso" {
+			http.Redirect(w, r, "/assets/boot2docker.iso", http.StatusFound)
+			return
+		}
+		http.ServeContent(w, r, "boot2docker.iso", time.Time{}, bytes.NewReader(data))
+	}))
+	t.Cleanup(srv.Close)
+	a := release.Asset{URL: srv.URL + "/releases/download/v1/boot2docker.iso", Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
+	return func() (release.Asset, error) { return a, nil }, srv.Client()
 }

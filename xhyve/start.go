@@ -43,9 +43,17 @@ func (d *Driver) start() error {
 	if _, err := hypervisor.Find(d.Hypervisor, d.env.lookPath); err != nil {
 		return hypervisorFindError(d.Hypervisor, err)
 	}
+	prev, _ := b2diso.ReadRecord(d.path(bootRecordFile)) // none: nothing to compare
 	rec, err := d.ensureBootFiles()
 	if err != nil {
 		return err
+	}
+	if replaced, err := d.checkUpgradedISO(prev.ISOSHA256, rec); err != nil {
+		return err
+	} else if replaced {
+		if rec, err = d.ensureBootFiles(); err != nil {
+			return err
+		}
 	}
 	config := d.hypervisorConfig(rec)
 	args, err := hypervisor.Args(config)

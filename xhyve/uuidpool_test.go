@@ -170,7 +170,7 @@ func TestCachedISOLinkIsNeverWrittenThrough(t *testing.T) {
 	if err := os.Symlink(victim, d.path(isoFile)); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.cloneCachedISO(); err != nil {
+	if err := d.cloneISO(filepath.Join(store, "cache", isoFile)); err != nil {
 		t.Fatal(err)
 	}
 	info, err := os.Lstat(d.path(isoFile))

@@ -115,7 +115,7 @@ func ensureCached(isoPath string, want Record, dst Dest) (rec Record, err error)
 // holds want's boot files. Entries are renamed into place whole, so a
 // record means the files are there.
 func validEntry(dir string, want Record) (Record, bool) {
-	rec, err := readRecord(filepath.Join(dir, cacheRecord))
+	rec, err := ReadRecord(filepath.Join(dir, cacheRecord))
 	return rec, err == nil && rec.ISOSHA256 == want.ISOSHA256 &&
 		rec.KernelOverride == want.KernelOverride && rec.InitrdOverride == want.InitrdOverride
 }

@@ -42,7 +42,7 @@ func Ensure(isoPath, kernel, initrd string, dst Dest) (Record, bool, error) {
 	if err != nil {
 		return Record{}, false, err
 	}
-	if rec, err := readRecord(dst.Record); err == nil &&
+	if rec, err := ReadRecord(dst.Record); err == nil &&
 		rec.ISOSHA256 == sum && rec.KernelOverride == kernel && rec.InitrdOverride == initrd &&
 		exists(dst.Kernel) && exists(dst.Initrd) {
 		return rec, false, nil
@@ -100,7 +100,9 @@ func writeRecord(path string, rec Record) error {
 	return atomicfile.WriteFile(path, data, 0o600)
 }
 
-func readRecord(p string) (Record, error) {
+// ReadRecord reads the boot record at p: which ISO the boot files beside it
+// came from.
+func ReadRecord(p string) (Record, error) {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return Record{}, err
