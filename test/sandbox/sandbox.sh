@@ -40,9 +40,24 @@
 #    /Users/macuser/.docker/machine (docker-machine's default), the user's,
 #    holding no-error-report and cache/boot2docker.iso (from
 #    $XHYVE_E2E_GUEST, default <repo>/.cache/guest).
+#  - GitHub Releases: the stand-in of test/releases (built into
+#    .cache/bin/releases), root, on 127.0.0.1:443, and /etc/hosts sending
+#    github.com and objects.githubusercontent.com there. It serves
+#    $XHYVE_SANDBOX_RELEASES over HTTPS as GitHub does: a release asset URL
+#    answers 302 to the asset host, which serves the bytes. Its CA (new each
+#    run) is appended to /etc/ssl/certs/ca-certificates.crt (created when
+#    missing), which Go's crypto/x509 and curl read as the system roots; both
+#    files are copies bind-mounted in this namespace only. The `url` of
+#    internal/release/iso.txt serves a copy of $XHYVE_E2E_ISO (default
+#    <repo>/.cache/release-iso/boot2docker.iso; a warning when it is missing,
+#    and the URL is a 404), at the URL's path under $XHYVE_SANDBOX_RELEASES;
+#    rename another file over it to serve other bytes. Setup waits up to 10 s
+#    for it to listen. releases.log in $XHYVE_SANDBOX_STATE has a line per
+#    request (METHOD HOST PATH STATUS BYTES), releases-ca.pem the CA.
 #  - exported: MACHINE_STORAGE_PATH, XHYVE_SANDBOX_USER, XHYVE_STANDIN_BRIDGE,
-#    XHYVE_STANDIN_QEMU, XHYVE_E2E_GUEST, XHYVE_SANDBOX_STATE (dnsmasq lease
-#    file, pid file and log, dhcp-hosts, nfs/).
+#    XHYVE_STANDIN_QEMU, XHYVE_E2E_GUEST, XHYVE_E2E_ISO,
+#    XHYVE_SANDBOX_RELEASES, XHYVE_SANDBOX_STATE (dnsmasq lease file, pid file
+#    and log, dhcp-hosts, nfs/, releases.log, releases-ca.pem).
 #
 # Pinning a VM's address (so that it changes at the VM's next boot): append
 # `MAC,IP` (MAC as xhyve -M prints it, IP in 192.168.64.0/24 and not leased
@@ -57,9 +72,10 @@
 # /var/db/dhcpd_leases. Delete the line and SIGHUP again to unpin.
 #
 # Teardown: the pid namespace's init is this script; when it exits the kernel
-# kills every process left in the namespace (VMs, dnsmasq, NFS server); the
-# mounts (overlays included) vanish with the mount namespace, the taps with
-# the processes holding them and the bridge with the network namespace.
+# kills every process left in the namespace (VMs, dnsmasq, NFS server, the
+# releases stand-in); the mounts (overlays and the bind-mounted /etc files
+# included) vanish with the mount namespace, the taps with the processes
+# holding them and the bridge with the network namespace.
 #
 # Left on the host: /var/db, /Library and /Users are created as EMPTY directories
 # when missing (they are needed as mountpoints) and are left in place. The
@@ -71,6 +87,8 @@
 #
 # Environment knobs:
 #   XHYVE_E2E_GUEST       guest OUTDIR (default <repo>/.cache/guest)
+#   XHYVE_E2E_ISO         the ISO served at iso.txt's release URL (default
+#                         <repo>/.cache/release-iso/boot2docker.iso)
 #   XHYVE_STANDIN_QEMU    QEMU binary (default: qemu-system-x86_64 on PATH)
 #   XHYVE_SANDBOX_KEEP=1  keep the state (MACHINE_STORAGE_PATH, dnsmasq log)
 #                         on disk under <repo>/.cache/sandbox/run.<pid> instead
@@ -105,6 +123,11 @@ if [ "${XHYVE_SANDBOX_INNER:-}" != 1 ]; then
 	if [ ! -x "$BIN/nfsd" ] || [ -n "$(find "$ROOT/test/nfsd" -name '*.go' -newer "$BIN/nfsd" 2>/dev/null | head -n1)" ]; then
 		echo "sandbox: building the nfsd stand-in" >&2
 		(cd "$ROOT" && CGO_ENABLED=0 go build -o "$BIN/nfsd" ./test/nfsd) || die "building the nfsd stand-in failed"
+	fi
+	# The GitHub Releases stand-in (test/releases), the same way.
+	if [ ! -x "$BIN/releases" ] || [ -n "$(find "$ROOT/test/releases" -name '*.go' -newer "$BIN/releases" 2>/dev/null | head -n1)" ]; then
+		echo "sandbox: building the GitHub Releases stand-in" >&2
+		(cd "$ROOT" && CGO_ENABLED=0 go build -o "$BIN/releases" ./test/releases) || die "building the GitHub Releases stand-in failed"
 	fi
 
 	# Mountpoints for the macOS paths: created (empty) only when missing.
@@ -295,6 +318,7 @@ install -o root -g root -m 4755 "$ROOT/.cache/bin/xhyve" "$LOCALBIN/xhyve"
 install -o root -g root -m 4755 "$ROOT/.cache/bin/xhyve" "$LOCALBIN/hyperkit"
 
 XHYVE_E2E_GUEST=${XHYVE_E2E_GUEST:-$ROOT/.cache/guest}
+XHYVE_E2E_ISO=${XHYVE_E2E_ISO:-$ROOT/.cache/release-iso/boot2docker.iso}
 # The user reaches the guest files through the repository's path: when a
 # parent of it is closed to others (a clone under /root), the repository is
 # seen through a bind mount at /run/xhyve-sandbox/repo instead.
@@ -303,6 +327,9 @@ if ! setpriv --reuid="$uid" --regid="$gid" --clear-groups test -r "$ROOT/test/sa
 	mount --bind "$ROOT" /run/xhyve-sandbox/repo
 	case "$XHYVE_E2E_GUEST" in
 	"$ROOT"/*) XHYVE_E2E_GUEST=/run/xhyve-sandbox/repo${XHYVE_E2E_GUEST#"$ROOT"} ;;
+	esac
+	case "$XHYVE_E2E_ISO" in
+	"$ROOT"/*) XHYVE_E2E_ISO=/run/xhyve-sandbox/repo${XHYVE_E2E_ISO#"$ROOT"} ;;
 	esac
 	echo "sandbox: $ROOT is closed to $SANDBOX_USER; it sees it as /run/xhyve-sandbox/repo" >&2
 fi
@@ -318,12 +345,65 @@ else
 fi
 chown -R "$uid:$gid" "$MACHINE_STORAGE_PATH"
 
+# etc_append FILE: FILE (below /etc) gets stdin appended, in this namespace
+# only. FILE becomes a bind mount of a copy in the run's state: a file below
+# /etc may be a mount from outside (/etc/hosts in a container), which the
+# overlay leaves in place, or a link out of /etc; a missing FILE is created.
+etc_append() {
+	mkdir -p "$STATE/sandbox/etc"
+	c="$STATE/sandbox/etc/$(echo "$1" | tr / _)"
+	{ [ ! -r "$1" ] || awk 1 "$1"; cat; } > "$c" || die "cannot copy $1"
+	chmod 0644 "$c"
+	if [ ! -e "$1" ]; then
+		rm -f "$1" && mkdir -p "$(dirname "$1")" && : > "$1" || die "cannot create $1"
+	fi
+	mount --bind "$c" "$1" || die "cannot mount a copy of $1 on it"
+}
+
+# GitHub Releases (test/releases): github.com and its asset host resolve to
+# 127.0.0.1, where the stand-in serves $STATE/sandbox/releases over HTTPS
+# with a certificate from its own CA, which the system roots trust (Go's
+# crypto/x509 and curl read /etc/ssl/certs/ca-certificates.crt). The ISO of
+# the release URL in internal/release/iso.txt is $XHYVE_E2E_ISO.
+RELEASES="$STATE/sandbox/releases"
+mkdir -p "$RELEASES"
+chmod 0755 "$RELEASES"
+iso_url=$(awk '$1 == "url" { print $2; exit }' "$ROOT/internal/release/iso.txt" 2>/dev/null || true)
+iso_path=${iso_url#https://github.com/}
+case "$iso_path" in *..* | /*) iso_path= ;; esac
+if [ -z "$iso_url" ] || [ "$iso_path" = "$iso_url" ] || [ -z "$iso_path" ]; then
+	echo "sandbox: warning: no https://github.com/ url in $ROOT/internal/release/iso.txt; the releases stand-in serves no ISO" >&2
+elif [ ! -f "$XHYVE_E2E_ISO" ]; then
+	echo "sandbox: warning: $XHYVE_E2E_ISO not built yet; $iso_url is a 404" >&2
+else
+	install -D -m 0644 "$XHYVE_E2E_ISO" "$RELEASES/$iso_path" || die "cannot copy $XHYVE_E2E_ISO to the releases stand-in"
+	chmod -R a+rX "$RELEASES"
+fi
+etc_append /etc/hosts <<'HOSTS'
+127.0.0.1	github.com objects.githubusercontent.com
+HOSTS
+rm -f "$STATE/sandbox/releases.ready"
+"$ROOT/.cache/bin/releases" -root "$RELEASES" -listen 127.0.0.1:443 \
+	-hosts github.com,objects.githubusercontent.com \
+	-ca "$STATE/sandbox/releases-ca.pem" -log "$STATE/sandbox/releases.log" \
+	-ready "$STATE/sandbox/releases.ready" </dev/null >"$STATE/sandbox/releases.out" 2>&1 &
+rpid=$! i=0
+while [ ! -e "$STATE/sandbox/releases.ready" ]; do
+	kill -0 "$rpid" 2>/dev/null || die "the releases stand-in failed: $(cat "$STATE/sandbox/releases.out")"
+	[ $i -lt 100 ] || die "the releases stand-in is not listening on 127.0.0.1:443 after 10 s ($STATE/sandbox/releases.out)"
+	sleep 0.1
+	i=$((i + 1))
+done
+etc_append /etc/ssl/certs/ca-certificates.crt < "$STATE/sandbox/releases-ca.pem"
+
 export PATH="/usr/local/bin:$ROOT/.cache/bin:$PATH"
 export MACHINE_STORAGE_PATH
 export XHYVE_SANDBOX_USER="$SANDBOX_USER"
 export XHYVE_STANDIN_BRIDGE="$BRIDGE"
 export XHYVE_STANDIN_QEMU
 export XHYVE_E2E_GUEST
+export XHYVE_E2E_ISO
+export XHYVE_SANDBOX_RELEASES="$RELEASES"
 export XHYVE_SANDBOX_STATE="$STATE/sandbox"
 
 if [ "${XHYVE_SANDBOX_QUIET:-}" != 1 ]; then
