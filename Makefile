@@ -12,6 +12,8 @@
 #   make selftest         on Linux: the xhyve stand-in and the sandbox checked on their own
 #   make iso              on Linux: the product boot2docker.iso from Debian trixie packages in .cache/iso/ (iso/README.md)
 #   make iso-check        on Linux: two iso builds compared, the ISO booted from CD and by -kernel in QEMU and checked
+#   make release-iso      on Linux: the ISO this release boots by default, from iso/release.lock, checked against internal/release/iso.txt
+#   make release VERSION=vX.Y.Z   dist/: the macOS plugin, its ISO and SHA256SUMS (docs/release.md)
 #   make clean            remove bin/ (make clean-cache also drops the harness cache in .cache/)
 
 BINARY  := docker-machine-driver-xhyve
@@ -27,7 +29,7 @@ SANDBOX := $(CURDIR)/test/sandbox/sandbox.sh
 
 export GOFLAGS := -mod=vendor
 
-.PHONY: all build install test vet unit fuzz cross clean clean-cache tools standin guest harness sandbox demo e2e faults bench selftest iso iso-check
+.PHONY: all build install test vet unit fuzz cross clean clean-cache tools standin guest harness sandbox demo e2e faults bench selftest iso iso-check release-iso release-pin release
 
 all: build
 
@@ -129,7 +131,7 @@ guest: host-packages-guest
 	test/guest/build.sh $(GUEST)
 	install -m 0755 $(GUEST)/docker $(CACHE)/bin/docker
 
-harness: host-packages-sandbox build tools standin guest
+harness: host-packages-sandbox build tools standin guest release-iso
 
 sandbox: harness
 	$(SANDBOX) $(if $(CMD),bash -c '$(subst ','\'',$(CMD))')
@@ -177,3 +179,39 @@ iso:
 
 iso-check:
 	iso/check.sh
+
+# The release's ISO (docs/release.md): built from exactly the packages of
+# iso/release.lock, it must be the bytes whose size and sha256 the plugin
+# carries (internal/release/iso.txt). The sandbox serves it at the release
+# URL, so every create without --xhyve-boot2docker-url boots it.
+RELEASE_ISO := $(CACHE)/release-iso
+ISO_FACT = $$(awk '$$1 == "$(1)" { print $$2 }' internal/release/iso.txt)
+release-iso:
+	ISO_PIN=iso/release.lock iso/build.sh $(RELEASE_ISO)
+	@want=$(call ISO_FACT,sha256); got=$$(sha256sum < $(RELEASE_ISO)/boot2docker.iso | cut -d' ' -f1); \
+	[ "$$got" = "$$want" ] || { echo "release-iso: this tree builds $$got, not the release's $$want (internal/release/iso.txt); make release-pin updates both (docs/release.md)" >&2; exit 1; }; \
+	echo "release-iso: $(RELEASE_ISO)/boot2docker.iso is the release's ISO (sha256 $$want)"
+
+# A new release ISO: today's packages (apt lists updated), pinned in
+# iso/release.lock, its size and sha256 written to internal/release/iso.txt
+# (the URL is kept, or set to VERSION's when one is given).
+release-pin:
+	ISO_APT_UPDATE=1 ISO_FORCE=1 iso/build.sh $(CACHE)/iso
+	cp $(CACHE)/iso/manifest.txt iso/release.lock
+	@url=$(call ISO_FACT,url); \
+	case "$(origin VERSION)" in command|environment) url=$${url%/download/*}/download/$(VERSION)/boot2docker.iso ;; esac; \
+	sed -i -e "s|^url .*|url $$url|" \
+		-e "s|^size .*|size $$(stat -c %s $(CACHE)/iso/boot2docker.iso)|" \
+		-e "s|^sha256 .*|sha256 $$(sha256sum < $(CACHE)/iso/boot2docker.iso | cut -d' ' -f1)|" internal/release/iso.txt
+	@cat internal/release/iso.txt | grep -v '^#'
+
+# What a release publishes (docs/release.md): the plugin for macOS, the ISO
+# the plugin names, and their sha256 sums, in dist/.
+release: release-iso
+	@[ "$(origin VERSION)" = command ] || { echo "release: name it: make release VERSION=vX.Y.Z" >&2; exit 1; }
+	@case "$(call ISO_FACT,url)" in */download/$(VERSION)/boot2docker.iso) ;; \
+	*) echo "release: internal/release/iso.txt names $(call ISO_FACT,url), not $(VERSION)'s; make release-pin VERSION=$(VERSION)" >&2; exit 1 ;; esac
+	rm -rf dist && mkdir dist
+	GOOS=darwin GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/$(BINARY) .
+	cp $(RELEASE_ISO)/boot2docker.iso $(RELEASE_ISO)/manifest.txt dist/
+	cd dist && sha256sum $(BINARY) boot2docker.iso manifest.txt > SHA256SUMS && cat SHA256SUMS
