@@ -138,10 +138,10 @@ func copyChecked(w io.Writer, r io.Reader, want Want) error {
 		if n > want.Size {
 			more = " or more"
 		}
-		return fmt.Errorf("%d%s bytes, not %d: %w", n, more, want.Size, ErrSize)
+		return fmt.Errorf("it is %d%s bytes, not %d: %w", n, more, want.Size, ErrSize)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != want.SHA256 {
-		return fmt.Errorf("sha256 %s, not %s: %w", got, want.SHA256, ErrDigest)
+		return fmt.Errorf("its sha256 is %s, not %s: %w", got, want.SHA256, ErrDigest)
 	}
 	return nil
 }

@@ -114,7 +114,7 @@ func benchFootprint(t *testing.T, f *figures) {
 		if err := os.MkdirAll(filepath.Join(store, "cache"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		copyFile(t, filepath.Join(os.Getenv("MACHINE_STORAGE_PATH"), "cache", "boot2docker.iso"), filepath.Join(store, "cache", "boot2docker.iso"))
+		placeReleaseISO(t, store)
 		writeFile(t, filepath.Join(store, "no-error-report"), "")
 		giveToUser(t, store)
 		env := []string{"MACHINE_STORAGE_PATH=" + store}

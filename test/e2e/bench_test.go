@@ -58,6 +58,7 @@ func TestBench(t *testing.T) {
 		benchSupervisor(t, f, name)
 		dm(t, "rm", "-y", name)
 	})
+	t.Run("iso", func(t *testing.T) { benchISOs(t, f) })
 	t.Run("footprint", func(t *testing.T) { benchFootprint(t, f) })
 	t.Run("nfs", func(t *testing.T) { benchNFS(t, f) })
 }

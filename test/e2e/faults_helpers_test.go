@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -88,11 +87,6 @@ func startDM(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buff
 // waitUntil polls cond every interval until it holds or timeout passes.
 func waitUntil(timeout, interval time.Duration, cond func() bool) bool {
 	return wait.Until(timeout, interval, "a condition", func() (bool, error) { return cond(), nil }) == nil
-}
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
 
 func killPID(pid int) {

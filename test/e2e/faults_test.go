@@ -65,10 +65,7 @@ func assertNoExportsOf(t *testing.T, machine string) {
 func faultKilledCreate(t *testing.T, l *ledger) {
 	const name = "crashy"
 	share := userTempDir(t)
-	iso, err := os.Stat(filepath.Join(os.Getenv("MACHINE_STORAGE_PATH"), "cache", "boot2docker.iso"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	iso, _ := releaseISO(t) // what a create without a URL copies
 	uuid := "0b7fd2b4-2f56-4b4e-9d3e-4a8e8f0c1d21"
 	mac := vmnetMAC(t, uuid)
 	var leasedBefore time.Time
@@ -78,7 +75,7 @@ func faultKilledCreate(t *testing.T, l *ledger) {
 	}{
 		{"after the ISO copy", func() bool {
 			fi, err := os.Stat(machineFile(name, "boot2docker.iso"))
-			return err == nil && fi.Size() == iso.Size()
+			return err == nil && fi.Size() == iso.Size
 		}},
 		{"after the disk", func() bool { return exists(machineFile(name, "disk.img")) }},
 		{"right after the hypervisor launch", func() bool { return exists(machineFile(name, "supervisor.json")) }},
@@ -199,22 +196,18 @@ func faultExtraPipe(t *testing.T, l *ledger, name string) {
 
 func faultFullDisk(t *testing.T, l *ledger) {
 	const name = "full"
-	iso := filepath.Join(os.Getenv("MACHINE_STORAGE_PATH"), "cache", "boot2docker.iso")
-	info, err := os.Stat(iso)
-	if err != nil {
-		t.Fatal(err)
-	}
+	iso, _ := releaseISO(t)
 	store := userTempDir(t)
-	// Room for the cached ISO and docker-machine's certificates, not for
-	// the machine's copy.
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dk", info.Size()/1024+4096), "faults-full", store).CombinedOutput(); err != nil {
+	// Room for the cached release ISO and docker-machine's certificates,
+	// not for the machine's copy.
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dk", iso.Size/1024+4096), "faults-full", store).CombinedOutput(); err != nil {
 		t.Fatalf("mount a small tmpfs: %v: %s", err, out)
 	}
 	defer exec.Command("umount", "-l", store).Run()
 	if err := os.MkdirAll(filepath.Join(store, "cache"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	copyFile(t, iso, filepath.Join(store, "cache", "boot2docker.iso"))
+	placeReleaseISO(t, store)
 	writeFile(t, filepath.Join(store, "no-error-report"), "")
 	giveToUser(t, store)
 	env := []string{"MACHINE_STORAGE_PATH=" + store}

@@ -86,14 +86,7 @@ func ssh(t *testing.T, machine, command string) string {
 // `docker-machine env` as a user would.
 func docker(t *testing.T, machine string, args ...string) string {
 	t.Helper()
-	var env []string
-	for _, line := range strings.Split(dm(t, "env", "--shell", "bash", machine), "\n") {
-		if kv, ok := strings.CutPrefix(line, "export "); ok {
-			k, v, _ := strings.Cut(kv, "=")
-			env = append(env, k+"="+strings.Trim(v, `"`))
-		}
-	}
-	out, err := run(t, 5*time.Minute, env, "docker", args...)
+	out, err := run(t, 5*time.Minute, dockerEnv(t, nil, machine), "docker", args...)
 	if err != nil {
 		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -359,4 +352,9 @@ func repoRoot(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return root
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
