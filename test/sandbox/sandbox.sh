@@ -39,7 +39,10 @@
 #  - PATH=/usr/local/bin:<repo>/.cache/bin:$PATH; MACHINE_STORAGE_PATH is
 #    /Users/macuser/.docker/machine (docker-machine's default), the user's,
 #    holding no-error-report and cache/boot2docker.iso (from
-#    $XHYVE_E2E_GUEST, default <repo>/.cache/guest).
+#    $XHYVE_E2E_GUEST, default <repo>/.cache/guest): the boot2docker ISO an
+#    older docker-machine leaves in a user's cache, which the driver does not
+#    boot (without --xhyve-boot2docker-url it downloads its release ISO,
+#    served below).
 #  - GitHub Releases: the stand-in of test/releases (built into
 #    .cache/bin/releases), root, on 127.0.0.1:443, and /etc/hosts sending
 #    github.com and objects.githubusercontent.com there. It serves
