@@ -199,7 +199,7 @@ release-pin:
 	ISO_APT_UPDATE=1 ISO_FORCE=1 iso/build.sh $(CACHE)/iso
 	cp $(CACHE)/iso/manifest.txt iso/release.lock
 	@url=$(call ISO_FACT,url); \
-	case "$(origin VERSION)" in command|environment) url=$${url%/download/*}/download/$(VERSION)/boot2docker.iso ;; esac; \
+	case "$(origin VERSION)" in "command line"|environment) url=$${url%/download/*}/download/$(VERSION)/boot2docker.iso ;; esac; \
 	sed -i -e "s|^url .*|url $$url|" \
 		-e "s|^size .*|size $$(stat -c %s $(CACHE)/iso/boot2docker.iso)|" \
 		-e "s|^sha256 .*|sha256 $$(sha256sum < $(CACHE)/iso/boot2docker.iso | cut -d' ' -f1)|" internal/release/iso.txt
@@ -208,7 +208,7 @@ release-pin:
 # What a release publishes (docs/release.md): the plugin for macOS, the ISO
 # the plugin names, and their sha256 sums, in dist/.
 release: release-iso
-	@[ "$(origin VERSION)" = command ] || { echo "release: name it: make release VERSION=vX.Y.Z" >&2; exit 1; }
+	@case "$(origin VERSION)" in "command line"|environment) ;; *) echo "release: name it: make release VERSION=vX.Y.Z" >&2; exit 1 ;; esac
 	@case "$(call ISO_FACT,url)" in */download/$(VERSION)/boot2docker.iso) ;; \
 	*) echo "release: internal/release/iso.txt names $(call ISO_FACT,url), not $(VERSION)'s; make release-pin VERSION=$(VERSION)" >&2; exit 1 ;; esac
 	rm -rf dist && mkdir dist
