@@ -40,10 +40,39 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 bin/$(BINARY) $(DESTDIR)$(PREFIX)/bin/$(BINARY)
 
-vet:
-	go vet ./...
-	GOOS=darwin GOARCH=amd64 $(GO) vet ./...
+# make vet: go vet and staticcheck over every build the repository has, the
+# plugin's and each test suite's tag set (make e2e, faults, bench, selftest),
+# for linux and for darwin where the files build (bench and the e2e
+# selftests use Linux's statfs and inotify; the harness is Linux only).
+# staticcheck sees all builds as one matrix, so a helper that only some
+# builds use is not reported unused. Its checks: staticcheck.conf files.
+VET_TAGS_linux  := plain e2e e2e,faults e2e,bench e2e,selftest selftest
+VET_TAGS_darwin := plain e2e e2e,faults selftest
+VET_BUILDS = for os in linux darwin; do \
+		arch=$$(go env GOARCH); [ $$os = darwin ] && arch=amd64; \
+		tags="$(VET_TAGS_linux)"; [ $$os = darwin ] && tags="$(VET_TAGS_darwin)"; \
+		for t in $$tags; do [ $$t = plain ] && t=; echo "$$os $$arch $$t"; done; \
+	done
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(CACHE)/bin/staticcheck
+vet: staticcheck-tool
+	@$(VET_BUILDS) | while read os arch tags; do \
+		echo "go vet GOOS=$$os GOARCH=$$arch -tags '$$tags' ./..."; \
+		GOOS=$$os GOARCH=$$arch $(GO) vet -tags "$$tags" ./... || exit 1; \
+	done
+	@echo "staticcheck $(STATICCHECK_VERSION) ./... for:" $$($(VET_BUILDS) | tr ' ' / | tr '\n' ' ')
+	@$(VET_BUILDS) | while read os arch tags; do \
+		echo "$$os$${tags:+_}$$(echo $$tags | tr , _): GOOS=$$os GOARCH=$$arch$${tags:+ -tags=$$tags}"; \
+	done | CGO_ENABLED=0 $(STATICCHECK) -matrix ./...
 	@for m in $(FORKS); do (cd $$m && GOFLAGS=-mod=mod go vet ./...) || exit 1; done
+
+# staticcheck at a pinned version in .cache/bin, from the module proxy (not
+# vendored: it is no dependency of the module).
+.PHONY: staticcheck-tool
+staticcheck-tool:
+	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION:v%=%))' || { \
+		echo "installing staticcheck $(STATICCHECK_VERSION) in $(CACHE)/bin"; \
+		GOBIN=$(CACHE)/bin GOFLAGS=-mod=mod $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); }
 
 # -race needs cgo in the test binary only; the plugin itself builds without.
 # The patched forks in third_party/ are modules of their own, outside ./...:

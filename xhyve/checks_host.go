@@ -18,6 +18,8 @@ import (
 
 // errHostUnsupported marks a failure that makes every later check moot:
 // doctor reports it once and skips the rest.
+//
+//lint:ignore ST1005 doctor prints it as the start of a line, and README.md quotes it
 var errHostUnsupported = errors.New("Intel Macs only")
 
 // minMacOS is the oldest macOS the driver supports: Go 1.25 and later

@@ -143,12 +143,14 @@ func (d *Driver) checkSaved() error {
 		errs = append(errs, fmt.Errorf("MACAddress %q is not a MAC address", d.MACAddress))
 	}
 	if d.Hypervisor == "" {
+		//lint:ignore ST1005 the message starts with the config.json field it names
 		errs = append(errs, errors.New("Hypervisor is empty"))
 	}
 	if d.HypervisorDialect != hypervisor.XHyve && d.HypervisorDialect != hypervisor.HyperKit {
 		errs = append(errs, fmt.Errorf("HypervisorDialect %q is neither xhyve nor hyperkit", d.HypervisorDialect))
 	}
 	if d.Memory < minMemory {
+		//lint:ignore ST1005 the message starts with the config.json field it names
 		errs = append(errs, fmt.Errorf("Memory %d is below %d MB", d.Memory, minMemory))
 	}
 	if limit := hypervisor.MaxCPUs(d.HypervisorDialect); limit > 0 && d.CPU > limit {

@@ -13,12 +13,11 @@ import (
 // fakeClock is a host whose clocks the test moves: Advance is time
 // passing awake, Sleep a sleep (wall only).
 type fakeClock struct {
-	mu     sync.Mutex
-	wall   time.Time
-	mono   time.Duration
-	ticks  chan time.Time
-	asked  chan time.Duration // every After call, for the test to see the wait
-	afters int
+	mu    sync.Mutex
+	wall  time.Time
+	mono  time.Duration
+	ticks chan time.Time
+	asked chan time.Duration // every After call, for the test to see the wait
 }
 
 func newFakeClock() *fakeClock {

@@ -9,7 +9,6 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
-	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,7 +22,6 @@ type comPort struct {
 	sinks   []sink
 	sources []int // fds to read keyboard input from
 	guest   net.Conn
-	mu      sync.Mutex
 	closers []func()
 }
 
