@@ -2,7 +2,7 @@
 #
 #   make build            bin/docker-machine-driver-xhyve for this host (make build GOOS=darwin for macOS)
 #   make install          build and copy to $(PREFIX)/bin (PREFIX=/usr/local)
-#   make test             go vet (linux and darwin), every unit test with -race, every fuzz test briefly
+#   make test             go vet (every build-tag set, linux and darwin) and staticcheck, every unit test with -race, every fuzz test briefly
 #   make cross            darwin/amd64 and linux/amd64 binaries under bin/<os>-<arch>/
 #   make demo             on Linux: the whole lifecycle through the real docker-machine CLI, in the sandbox
 #   make e2e              on Linux: the end-to-end suite in the sandbox (root, QEMU)
