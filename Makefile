@@ -223,9 +223,10 @@ release-iso:
 
 # A new release ISO: today's packages (apt lists updated), pinned in
 # iso/release.lock, its size and sha256 written to internal/release/iso.txt
-# (the URL is kept, or set to VERSION's when one is given).
+# (the URL is kept, or set to VERSION's when one is given). KEEP_PACKAGES=1
+# keeps the lock's packages: for a change of the ISO's own files.
 release-pin:
-	ISO_APT_UPDATE=1 ISO_FORCE=1 iso/build.sh $(CACHE)/iso
+	$(if $(KEEP_PACKAGES),ISO_PIN=iso/release.lock ISO_APT_UPDATE=0,ISO_APT_UPDATE=1) ISO_FORCE=1 iso/build.sh $(CACHE)/iso
 	cp $(CACHE)/iso/manifest.txt iso/release.lock
 	@url=$(call ISO_FACT,url); \
 	case "$(origin VERSION)" in "command line"|environment) url=$${url%/download/*}/download/$(VERSION)/boot2docker.iso ;; esac; \

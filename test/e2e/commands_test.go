@@ -90,7 +90,10 @@ func TestCommands(t *testing.T) {
 		if err := json.Unmarshal([]byte(raw), &drv); err != nil {
 			t.Fatalf("prettyjson .Driver is not JSON: %v\n%s", err, raw)
 		}
-		for k, want := range map[string]interface{}{"MachineName": name, "IPAddress": ip, "SSHUser": "docker", "Boot2DockerURL": ""} {
+		// Created without a URL: it follows the release, whose URL is saved
+		// for docker-machine's upgrade to fetch.
+		rel, _ := releaseISO(t)
+		for k, want := range map[string]interface{}{"MachineName": name, "IPAddress": ip, "SSHUser": "docker", "Boot2DockerURL": rel.URL, "ReleaseISO": true} {
 			if drv[k] != want {
 				t.Errorf("Driver.%s = %v, want %v", k, drv[k], want)
 			}
