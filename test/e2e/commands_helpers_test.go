@@ -35,13 +35,7 @@ var noProxyEnv = []string{"no_proxy=", "NO_PROXY="}
 // machineEnv is what `eval $(docker-machine env NAME)` exports, as KEY=VALUE.
 func machineEnv(t *testing.T, machine string) []string {
 	t.Helper()
-	var env []string
-	for _, line := range strings.Split(dmWithEnv(t, noProxyEnv, "env", "--shell", "bash", machine), "\n") {
-		if kv, ok := strings.CutPrefix(line, "export "); ok {
-			k, v, _ := strings.Cut(kv, "=")
-			env = append(env, k+"="+strings.Trim(v, `"`))
-		}
-	}
+	env := dockerEnv(t, noProxyEnv, machine)
 	if len(env) == 0 {
 		t.Fatalf("docker-machine env %s exported nothing", machine)
 	}
