@@ -149,6 +149,13 @@ func (d *Driver) checkLeases() (string, error) {
 // checkStore: docker-machine's store can be written and has room.
 func (d *Driver) checkStore() (string, error) {
 	store := d.StorePath
+	// The machine's files go on the hypervisor's command line: a path it
+	// cannot take is refused now, not after a create wrote them all.
+	for _, f := range []struct{ name, file string }{{"kernel", kernelFile}, {"initrd", initrdFile}, {"ISO", isoFile}, {"disk", diskFile}} {
+		if err := hypervisor.CheckPath(f.name, d.path(f.file)); err != nil {
+			return "", err
+		}
+	}
 	if err := os.MkdirAll(store, 0o700); err != nil {
 		return "", fmt.Errorf("create the store %s: %w; set MACHINE_STORAGE_PATH to a directory you may write", store, err)
 	}

@@ -75,6 +75,9 @@ func TestChecksPassAndFailWithTheFix(t *testing.T) {
 			os.WriteFile(f, nil, 0o644)
 			d.StorePath = filepath.Join(f, "store")
 		}, "machine store", "", "set MACHINE_STORAGE_PATH"},
+		{"store path with a comma", func(t *testing.T, d *Driver) {
+			d.StorePath = filepath.Join(t.TempDir(), "a,b")
+		}, "machine store", "", "use a MACHINE_STORAGE_PATH without commas"},
 		{"nfs builtin", nil, "NFS shares", "builtin: each machine serves its shares itself on 192.168.64.1", ""},
 		{"nfs macos without nfsd", func(t *testing.T, d *Driver) { d.NFSServer = nfsMacOS }, "NFS shares", "", "use --xhyve-nfs-server builtin"},
 	} {
@@ -148,5 +151,26 @@ func TestPreCreateCheckIsDoctor(t *testing.T) {
 	_, doctorErr := runCheck(t, d, "hypervisor")
 	if err == nil || doctorErr == nil || err.Error() != doctorErr.Error() {
 		t.Errorf("PreCreateCheck: %v; doctor: %v", err, doctorErr)
+	}
+}
+
+// A store whose path the hypervisor cannot take is refused by
+// PreCreateCheck before anything is written into it (no ISO download, no
+// cache).
+func TestPreCreateCheckRefusesACommaInTheStore(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "a,b")
+	d := NewDriver("dev", store)
+	d.env = testEnv(t, store)
+	flags := defaultFlags(d)
+	flags.Values[flagHypervisor] = fakehv.Install(t, t.TempDir(), "hyperkit", fakehv.Behavior{Dialect: "hyperkit"})
+	if err := d.SetConfigFromFlags(flags); err != nil {
+		t.Fatal(err)
+	}
+	err := d.PreCreateCheck()
+	if err == nil || !strings.Contains(err.Error(), "contains a comma") || !strings.Contains(err.Error(), "MACHINE_STORAGE_PATH") {
+		t.Fatalf("PreCreateCheck: %v, want the comma refused with the fix", err)
+	}
+	if _, err := os.Stat(store); !os.IsNotExist(err) {
+		t.Errorf("the store was created (%v)", err)
 	}
 }

@@ -39,16 +39,12 @@ func (c Config) Validate() error {
 	if c.MemoryMB < 1 {
 		errs = append(errs, fmt.Errorf("memory %d MB is not positive", c.MemoryMB))
 	}
-	// xhyve splits -s and -l options on commas, and -f on its first three.
 	paths := []struct{ name, path string }{
 		{"kernel", c.Kernel}, {"initrd", c.Initrd}, {"ISO", c.ISO}, {"disk", c.Disk},
 	}
 	for _, p := range paths {
-		switch {
-		case !filepath.IsAbs(p.path):
-			errs = append(errs, fmt.Errorf("%s path %q is not absolute", p.name, p.path))
-		case strings.Contains(p.path, ","):
-			errs = append(errs, fmt.Errorf("%s path %q contains a comma, which xhyve cannot parse: use a MACHINE_STORAGE_PATH without commas", p.name, p.path))
+		if err := CheckPath(p.name, p.path); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if !filepath.IsAbs(c.PIDFile) {
@@ -58,6 +54,20 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("kernel command line %q contains a newline or NUL", c.Cmdline))
 	}
 	return errors.Join(errs...)
+}
+
+// CheckPath is the rule for a file the hypervisor opens by a path in its
+// command line (kernel, initrd, ISO, disk): absolute, and without a comma,
+// since xhyve splits -s and -l options on commas and -f on its first three.
+// The driver applies it to the store before a create writes anything.
+func CheckPath(name, path string) error {
+	switch {
+	case !filepath.IsAbs(path):
+		return fmt.Errorf("%s path %q is not absolute", name, path)
+	case strings.Contains(path, ","):
+		return fmt.Errorf("%s path %q contains a comma, which xhyve cannot parse: use a MACHINE_STORAGE_PATH without commas", name, path)
+	}
+	return nil
 }
 
 // Args returns the hypervisor's argument vector (without argv[0]).

@@ -13,9 +13,9 @@ import (
 )
 
 // TestDoctor: in the sandbox, which recreates the Mac around the driver,
-// doctor passes; without a hypervisor on PATH, or with xhyve v0.2.0 (no -F,
-// no -M), it fails and names the fix, and so does create, before it makes
-// anything.
+// doctor passes; without a hypervisor on PATH, with xhyve v0.2.0 (no -F,
+// no -M), or with a comma in the store's path, it fails and names the fix,
+// and so does create, before it makes anything.
 func TestDoctor(t *testing.T) {
 	plugin, err := exec.LookPath("docker-machine-driver-xhyve")
 	if err != nil {
@@ -84,4 +84,23 @@ func TestDoctor(t *testing.T) {
 		dm(t, "rm", "-y", name)
 	}
 	assertRemoved(t, name, "")
+
+	// A store whose path has a comma, which xhyve cannot take on its
+	// command line: doctor and create refuse it before the driver writes
+	// anything there (docker-machine makes its certificates first).
+	comma := filepath.Join(userTempDir(t), "a,b")
+	env := []string{"MACHINE_STORAGE_PATH=" + comma}
+	out, err = run(t, time.Minute, env, plugin, "doctor")
+	if err == nil || !strings.Contains(out, "FAIL  machine store:") || !strings.Contains(out, "use a MACHINE_STORAGE_PATH without commas") {
+		t.Errorf("doctor with a comma in the store: %v, want the machine store check failed with the fix:\n%s", err, out)
+	}
+	out, err = run(t, 5*time.Minute, env, "docker-machine", "create", "-d", "xhyve", "comma")
+	if err == nil || !strings.Contains(out, "Error with pre-create check") || !strings.Contains(out, "contains a comma") {
+		t.Errorf("create with a comma in the store: %v, want it refused in pre-create:\n%s", err, out)
+	}
+	for _, p := range []string{"cache/xhyve-iso", "machines/comma/boot2docker.iso", "machines/comma/disk.img"} {
+		if exists(filepath.Join(comma, p)) {
+			t.Errorf("create with a comma in the store wrote %s", p)
+		}
+	}
 }
