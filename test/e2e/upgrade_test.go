@@ -1,0 +1,82 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"net/url"
+	"testing"
+)
+
+// checkUpgradeStopped: `upgrade` of a stopped machine boots it, swaps in
+// the ISO of the machine's URL and ends Running. First the machine gets a
+// URL of its own (config.json as if created with --xhyve-boot2docker-url
+// and the legacy ISO, whose version differs): upgrade downloads that ISO.
+// Then its config takes the shape an older plugin saved for a machine
+// created without a URL (Boot2DockerURL "", no ReleaseISO): upgrade moves
+// it to the installed plugin's release ISO. Engine options survive both.
+func checkUpgradeStopped(t *testing.T, name string) {
+	dm(t, "stop", name)
+	if got := status(t, name); got != "Stopped" {
+		t.Fatalf("status after stop: %q", got)
+	}
+	legacy := guestFile("boot2docker-legacy.iso")
+	editDriverConfig(t, name, func(d map[string]interface{}) {
+		d["Boot2DockerURL"], d["ReleaseISO"] = (&url.URL{Scheme: "file", Path: legacy}).String(), false
+	})
+	want := isoVersion(t, legacy)
+	if was := isoVersion(t, machineFile(name, "boot2docker.iso")); was == want {
+		t.Fatalf("the machine already has version %s: nothing to prove", want)
+	}
+	out := dm(t, "upgrade", name)
+	if got := status(t, name); got != "Running" {
+		t.Errorf("status after upgrade: %q\n%s", got, out)
+	}
+	if got := isoVersion(t, machineFile(name, "boot2docker.iso")); got != want {
+		t.Errorf("the machine's ISO is %s after upgrade, want its URL's %s", got, want)
+	}
+	if got := osVersion(t, name); got != want {
+		t.Errorf("the guest runs %s after upgrade, want %s", got, want)
+	}
+
+	a, served := releaseISO(t)
+	editDriverConfig(t, name, func(d map[string]interface{}) {
+		d["Boot2DockerURL"] = ""
+		delete(d, "ReleaseISO")
+	})
+	out = dm(t, "upgrade", name)
+	if got := fileSHA256(t, machineFile(name, "boot2docker.iso")); got != a.SHA256 {
+		t.Errorf("the machine's ISO has sha256 %s after upgrade, want the release's %s\n%s", got, a.SHA256, out)
+	}
+	if got, want := osVersion(t, name), isoVersion(t, served); got != want {
+		t.Errorf("the guest runs %s after upgrade, want the release's %s", got, want)
+	}
+	if d := driverConfig(t, name); d["Boot2DockerURL"] != a.URL || d["ReleaseISO"] != true {
+		t.Errorf("saved Boot2DockerURL %v, ReleaseISO %v; want %s and true", d["Boot2DockerURL"], d["ReleaseISO"], a.URL)
+	}
+	// the engine options live on the data disk and survive the new ISO
+	if info := machineDockerInfo(t, name); !hasItem(info.Labels, "a=b") {
+		t.Errorf("labels after upgrade: %q", info.Labels)
+	}
+}
+
+// editDriverConfig changes the driver's part of the machine's config.json,
+// as a user with an editor (or an older plugin) would leave it.
+func editDriverConfig(t *testing.T, machine string, edit func(map[string]interface{})) {
+	t.Helper()
+	p := machineFile(machine, "config.json")
+	var host map[string]interface{}
+	if err := json.Unmarshal([]byte(readFile(t, p)), &host); err != nil {
+		t.Fatal(err)
+	}
+	d, ok := host["Driver"].(map[string]interface{})
+	if !ok {
+		t.Fatalf("%s has no Driver object", p)
+	}
+	edit(d)
+	data, err := json.MarshalIndent(host, "", "    ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, p, string(data))
+}
