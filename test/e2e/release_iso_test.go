@@ -3,8 +3,6 @@
 package e2e
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
@@ -54,12 +52,18 @@ func freshStore(t *testing.T) (string, []string) {
 func placeReleaseISO(t *testing.T, store string) {
 	t.Helper()
 	a, served := releaseISO(t)
-	dir := filepath.Join(store, "cache", "xhyve-iso")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	cached := cachedReleaseISO(store, a)
+	if err := os.MkdirAll(filepath.Dir(cached), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	giveToUser(t, dir)
-	copyFile(t, served, filepath.Join(dir, "boot2docker-"+a.SHA256[:12]+".iso"))
+	giveToUser(t, filepath.Dir(cached))
+	copyFile(t, served, cached)
+}
+
+// cachedReleaseISO is where a store keeps the release ISO a, as the README
+// documents it: cache/xhyve-iso/boot2docker-<sha256 prefix>.iso.
+func cachedReleaseISO(store string, a release.Asset) string {
+	return filepath.Join(store, "cache", "xhyve-iso", "boot2docker-"+a.SHA256[:12]+".iso")
 }
 
 // TestReleaseISO: `create` without --xhyve-boot2docker-url, in a store
@@ -71,7 +75,7 @@ func placeReleaseISO(t *testing.T, store string) {
 func TestReleaseISO(t *testing.T) {
 	a, served := releaseISO(t)
 	store, env := freshStore(t)
-	cached := filepath.Join(store, "cache", "xhyve-iso", "boot2docker-"+a.SHA256[:12]+".iso")
+	cached := cachedReleaseISO(store, a)
 
 	t.Run("a tampered download is refused", func(t *testing.T) {
 		data, err := os.ReadFile(served)
@@ -120,7 +124,7 @@ func TestReleaseISO(t *testing.T) {
 				t.Errorf("create's output lacks %q", want)
 			}
 		}
-		if got := fileSHA256(t, filepath.Join(store, "machines", name, "boot2docker.iso")); got != a.SHA256 {
+		if got := sha256File(t, filepath.Join(store, "machines", name, "boot2docker.iso")); got != a.SHA256 {
 			t.Errorf("the machine's ISO has sha256 %s, want the release's %s", got, a.SHA256)
 		}
 		denv := append(dockerEnv(t, env, name), env...)
@@ -174,14 +178,4 @@ func atLeast(v string, min ...int) error {
 		}
 	}
 	return nil
-}
-
-func fileSHA256(t *testing.T, p string) string {
-	t.Helper()
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
 }

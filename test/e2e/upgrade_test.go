@@ -45,7 +45,7 @@ func checkUpgradeStopped(t *testing.T, name string) {
 		delete(d, "ReleaseISO")
 	})
 	out = dm(t, "upgrade", name)
-	if got := fileSHA256(t, machineFile(name, "boot2docker.iso")); got != a.SHA256 {
+	if got := sha256File(t, machineFile(name, "boot2docker.iso")); got != a.SHA256 {
 		t.Errorf("the machine's ISO has sha256 %s after upgrade, want the release's %s\n%s", got, a.SHA256, out)
 	}
 	if got, want := osVersion(t, name), isoVersion(t, served); got != want {
