@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/release"
 )
 
 // getClient is a downloader as the plugin is built (CGO_ENABLED=0: the
@@ -43,20 +45,15 @@ func main() {
 }
 `
 
-// releaseURL is the url line of internal/release/iso.txt.
+// releaseURL is the release URL of internal/release/iso.txt, through the
+// driver's own parser of it.
 func releaseURL(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(root, "internal/release/iso.txt"))
+	a, err := release.ISO()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if f := strings.Fields(line); len(f) == 2 && f[0] == "url" {
-			return f[1]
-		}
-	}
-	t.Fatal("internal/release/iso.txt has no url line")
-	return ""
+	return a.URL
 }
 
 // TestSandboxReleases: the release URL of internal/release/iso.txt, fetched
