@@ -105,6 +105,10 @@ type Driver struct {
 	NFSGID int
 
 	env env
+	// verifiedISO is the cached release ISO this process last found to be
+	// the release's bytes: PreCreateCheck and Create run in one plugin
+	// process, and the ~100 MB need hashing once (iso.go).
+	verifiedISO os.FileInfo
 }
 
 // env holds the seams: what the driver takes from its surroundings. NewDriver

@@ -82,7 +82,7 @@ func (d *Driver) ensureReleaseISO() (string, error) {
 	}
 	path := d.releaseISOPath(a)
 	want := download.Want{Size: a.Size, SHA256: a.SHA256}
-	err = download.Verify(path, want)
+	err = d.verifyCachedISO(path, want)
 	if err == nil {
 		return path, nil
 	}
@@ -106,7 +106,32 @@ func (d *Driver) ensureReleaseISO() (string, error) {
 			err, a.URL, path, a.SHA256, flagBoot2DockerURL)
 	}
 	log.Infof("Downloaded and verified %s", path)
+	d.verifiedISO, _ = os.Stat(path) // none: verified again next time
 	return path, nil
+}
+
+// verifyCachedISO checks the cached release ISO at path against want,
+// unless this process verified this very file (same file, size and
+// modification time) already.
+func (d *Driver) verifyCachedISO(path string, want download.Want) error {
+	before, err := os.Stat(path)
+	if err == nil && unchangedFile(before, d.verifiedISO) {
+		return nil
+	}
+	d.verifiedISO = nil
+	if err := download.Verify(path, want); err != nil {
+		return err
+	}
+	// Remembered only when nothing replaced the file while it was read.
+	if after, err := os.Stat(path); err == nil && before != nil && unchangedFile(after, before) {
+		d.verifiedISO = after
+	}
+	return nil
+}
+
+// unchangedFile reports whether a and b describe the same unchanged file.
+func unchangedFile(a, b os.FileInfo) bool {
+	return a != nil && b != nil && os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
 
 // progressLog logs a download's progress every tenth of the way.

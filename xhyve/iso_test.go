@@ -174,3 +174,28 @@ func TestUserURLSaved(t *testing.T) {
 		t.Errorf("doctor says %q (%v), want the user's URL", got, err)
 	}
 }
+
+// What PreCreateCheck verified is not hashed again by Create in the same
+// process, unless the cached file was replaced in between: a replacement
+// of the same size is checked again, found wrong and downloaded anew.
+func TestReleaseISOReplacedAfterPreCreateCheck(t *testing.T) {
+	m := releaseMachine(t)
+	a, _ := m.d.env.releaseISO()
+	cached := m.d.releaseISOPath(a)
+	good := mustRead(t, cached)
+	bad := append([]byte(nil), good...)
+	bad[len(bad)/2] ^= 1
+	tmp := cached + ".tmp"
+	if err := os.WriteFile(tmp, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, cached); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.d.Create(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(mustRead(t, m.d.path(isoFile)), good) || !bytes.Equal(mustRead(t, cached), good) {
+		t.Error("a cached ISO replaced after PreCreateCheck was used without being checked again")
+	}
+}
