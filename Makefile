@@ -65,6 +65,18 @@ vet: staticcheck-tool
 		echo "$$os$${tags:+_}$$(echo $$tags | tr , _): GOOS=$$os GOARCH=$$arch$${tags:+ -tags=$$tags}"; \
 	done | CGO_ENABLED=0 $(STATICCHECK) -matrix ./...
 	@for m in $(FORKS); do (cd $$m && GOFLAGS=-mod=mod go vet ./...) || exit 1; done
+	@$(MAKE) --no-print-directory vendor-check
+
+# vendor/ must be what `go mod vendor` makes of go.mod and third_party/: the
+# build reads vendor/, so an edit to a fork that was not vendored again is
+# not in the plugin, and its tests would pass against code that does not ship.
+.PHONY: vendor-check
+vendor-check:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	GOFLAGS= go mod vendor -o "$$tmp/vendor" && \
+	if ! diff -r -q vendor "$$tmp/vendor"; then \
+		echo "vendor/ is out of date: run go mod vendor"; exit 1; fi; \
+	echo "vendor/ matches go.mod and third_party/"
 
 # staticcheck at a pinned version in .cache/bin, from the module proxy (not
 # vendored: it is no dependency of the module).

@@ -122,6 +122,13 @@ func startServer(t testing.TB, shares []string, allowed func() (net.IP, error)) 
 // policy unless anyPort is set.
 func startServerPorts(t testing.TB, shares []string, allowed func() (net.IP, error), anyPort bool) *testServer {
 	t.Helper()
+	return startServerOn(t, shares, allowed, anyPort, nil)
+}
+
+// startServerOn is startServerPorts serving on wrap of its listener, when
+// wrap is not nil.
+func startServerOn(t testing.TB, shares []string, allowed func() (net.IP, error), anyPort bool, wrap func(net.Listener) net.Listener) *testServer {
+	t.Helper()
 	if allowed == nil {
 		allowed = func() (net.IP, error) { return loopback, nil }
 	}
@@ -138,6 +145,10 @@ func startServerPorts(t testing.TB, shares []string, allowed func() (net.IP, err
 	cancel()
 	if err != nil {
 		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if wrap != nil {
+		l = wrap(l)
 	}
 	ctx, cancel = context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -156,7 +167,7 @@ func startServerPorts(t testing.TB, shares []string, allowed func() (net.IP, err
 			t.Errorf("close: %v", err)
 		}
 	})
-	return &testServer{Server: s, addr: l.Addr().String(), log: log}
+	return &testServer{Server: s, addr: addr, log: log}
 }
 
 // dial opens an RPC client; the caller mounts through it.

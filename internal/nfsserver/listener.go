@@ -183,6 +183,13 @@ func (c *guardedConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// NetConn returns the accepted connection, which go-nfs writes replies with
+// data to in one writev (net.Buffers cannot see through the wrapper). Only
+// reads need the wrapper.
+func (c *guardedConn) NetConn() net.Conn {
+	return c.Conn
+}
+
 // Close closes the connection once and forgets it.
 func (c *guardedConn) Close() error {
 	c.once.Do(func() {

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"time"
 
 	xdr2 "github.com/rasky/go-xdr/xdr2"
 )
@@ -52,9 +51,6 @@ const (
 	// record's bytes arrive, so a connection that announces a long record
 	// and stalls holds only what it sent.
 	recordStartSize = 4 << 10
-	// flushTimeout bounds the wait for queued replies when a connection
-	// is closed.
-	flushTimeout = 5 * time.Second
 )
 
 // maxRecordSize is the longest record the server reads.

@@ -64,31 +64,57 @@ func TestTakeOpaque(t *testing.T) {
 	}
 }
 
-// TestReplyWriteTo: a reply with data is one record, its data padded.
+// TestReplyWriteTo: a reply is one record, its data padded; a reply
+// without data is one Write, and one with data goes to the connection a
+// wrapper names with NetConn (for writev).
 func TestReplyWriteTo(t *testing.T) {
-	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
-	head := bytes.NewBufferString("head")
-	msg := &reply{head: head, data: []byte{1, 2, 3, 4, 5}}
-	done := make(chan error, 1)
-	go func() {
-		var marker [4]byte
-		done <- msg.writeTo(a, &marker)
-	}()
-	got := make([]byte, 4+4+8)
-	if _, err := io.ReadFull(b, got); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	want := append(words(lastFragment|12), []byte("head\x01\x02\x03\x04\x05\x00\x00\x00")...)
-	if !bytes.Equal(got, want) {
-		t.Errorf("reply: %x, want %x", got, want)
-	}
-	msg.release()
-	if msg.head != nil {
-		t.Error("release kept the head")
+	for _, tc := range []struct {
+		name   string
+		data   []byte
+		writes int // Write calls the wrapper sees
+		want   []byte
+	}{
+		{"no data", nil, 1, append(words(lastFragment|4), "head"...)},
+		{"data", []byte{1, 2, 3, 4, 5}, 0, append(words(lastFragment|12), "head\x01\x02\x03\x04\x05\x00\x00\x00"...)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sink bytes.Buffer
+			conn := &countingConn{w: &sink}
+			head := getReplyBuffer()
+			head.WriteString("head")
+			msg := &reply{head: head, data: tc.data}
+			if err := msg.writeTo(conn); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(sink.Bytes(), tc.want) {
+				t.Errorf("reply: %x, want %x", sink.Bytes(), tc.want)
+			}
+			if conn.writes != tc.writes {
+				t.Errorf("%d writes through the wrapper, want %d", conn.writes, tc.writes)
+			}
+			msg.release()
+			if msg.head != nil {
+				t.Error("release kept the head")
+			}
+		})
 	}
 }
+
+// countingConn counts the writes made through it and names, as NetConn, a
+// connection that writes to the same sink without counting.
+type countingConn struct {
+	net.Conn
+	w      io.Writer
+	writes int
+}
+
+func (c *countingConn) Write(p []byte) (int, error) { c.writes++; return c.w.Write(p) }
+
+func (c *countingConn) NetConn() net.Conn { return plainConn{w: c.w} }
+
+type plainConn struct {
+	net.Conn
+	w io.Writer
+}
+
+func (c plainConn) Write(p []byte) (int, error) { return c.w.Write(p) }

@@ -25,15 +25,22 @@ const (
 )
 
 var (
-	// replyBuffers hold replies' heads (all but READ's data).
+	// replyBuffers hold replies' heads (all but READ's data), each
+	// starting with the four bytes of its record marker.
 	replyBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 512)) }}
 	// ioBuffers hold READ data, MaxIOSize bytes each.
 	ioBuffers = sync.Pool{New: func() any { b := make([]byte, MaxIOSize); return &b }}
 )
 
+// getReplyBuffer returns an empty head but for the room of its record
+// marker, which writeTo fills in: marker and head then go out as one slice.
 func getReplyBuffer() *bytes.Buffer {
-	return replyBuffers.Get().(*bytes.Buffer)
+	b := replyBuffers.Get().(*bytes.Buffer)
+	b.Write(markerRoom[:])
+	return b
 }
+
+var markerRoom [4]byte
 
 // getIOBuffer returns a buffer of n bytes (at most MaxIOSize) and, when it
 // comes from ioBuffers, the pooled slice to give back to putIOBuffer.
@@ -51,8 +58,9 @@ func putIOBuffer(p *[]byte) {
 	}
 }
 
-// reply is one reply on its way to the connection's writer: its head, then
-// data padded to four bytes (READ's, not copied into head).
+// reply is one reply on its way to the connection: its head (record
+// marker first), then data padded to four bytes (READ's, not copied into
+// head).
 type reply struct {
 	head    *bytes.Buffer
 	data    []byte
@@ -61,18 +69,32 @@ type reply struct {
 
 var xdrPadding [3]byte
 
-// writeTo writes the reply as one record, in one writev where the
-// connection offers it.
-func (r *reply) writeTo(conn net.Conn, marker *[4]byte) error {
+// writeTo writes the reply as one record: a reply without data in one
+// write, one with data in one writev where the connection offers it. One
+// write per reply matters on a VM's network: each segment the marker sent
+// alone is one more packet, and one more interrupt, for the guest.
+func (r *reply) writeTo(conn net.Conn) error {
+	head := r.head.Bytes()
 	pad := (4 - len(r.data)%4) % 4
-	size := r.head.Len() + len(r.data) + pad
-	binary.BigEndian.PutUint32(marker[:], uint32(size)|lastFragment)
-	bufs := net.Buffers{marker[:], r.head.Bytes()}
-	if len(r.data) > 0 {
-		bufs = append(bufs, r.data, xdrPadding[:pad])
+	size := len(head) - len(markerRoom) + len(r.data) + pad
+	binary.BigEndian.PutUint32(head[:len(markerRoom)], uint32(size)|lastFragment)
+	if len(r.data) == 0 {
+		_, err := conn.Write(head)
+		return err
 	}
-	_, err := bufs.WriteTo(conn)
+	bufs := net.Buffers{head, r.data, xdrPadding[:pad]}
+	_, err := bufs.WriteTo(underlying(conn))
 	return err
+}
+
+// underlying is the connection a wrapper holds, when it offers it with a
+// NetConn method (as crypto/tls does), for writev: net.Buffers writes
+// through a wrapper one buffer at a time.
+func underlying(conn net.Conn) net.Conn {
+	if w, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		return w.NetConn()
+	}
+	return conn
 }
 
 // release gives the reply's buffers back to their pools.
