@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,6 +154,20 @@ func newMachine(t *testing.T, b fakehv.Behavior, set map[string]interface{}) *ma
 	m := &machine{t: t, d: d, hv: hv, b: b}
 	t.Cleanup(func() { d.Kill() })
 	return m
+}
+
+// hypervisors lists the live processes that run m's disk.
+func (m *machine) hypervisors() []string {
+	m.t.Helper()
+	out, err := exec.Command("pgrep", "-f", m.d.path(diskFile)).Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 1 {
+		return nil // none
+	}
+	if err != nil {
+		m.t.Fatalf("pgrep: %v", err)
+	}
+	return strings.Fields(string(out))
 }
 
 func freePort(t *testing.T) int {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/download"
@@ -197,5 +198,48 @@ func TestReleaseISOReplacedAfterPreCreateCheck(t *testing.T) {
 	}
 	if !bytes.Equal(mustRead(t, m.d.path(isoFile)), good) || !bytes.Equal(mustRead(t, cached), good) {
 		t.Error("a cached ISO replaced after PreCreateCheck was used without being checked again")
+	}
+}
+
+// TestISOPathsWithURLCharacters: %, # and ? are ordinary in file names;
+// they must reach the machine as the file the user named.
+func TestISOPathsWithURLCharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "100% #1 ?yes")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	iso := filepath.Join(dir, "b2d%41.iso")
+	if err := os.WriteFile(iso, mustRead(t, testISO(t, "kernel-odd-path")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newMachine(t, fakehv.Behavior{Dialect: "xhyve"}, map[string]interface{}{flagBoot2DockerURL: iso})
+	if err := m.d.Create(); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(mustRead(t, m.d.path(kernelFile))); got != "kernel-odd-path" {
+		t.Errorf("booted kernel %q, want the one from %s", got, iso)
+	}
+}
+
+// TestDamagedISOFailsClearly: a damaged ISO (plain http, upgrade) fails the
+// create at once with what is wrong and the flag that fixes it, never with a
+// panic or a hang.
+func TestDamagedISOFailsClearly(t *testing.T) {
+	iso := filepath.Join(t.TempDir(), "damaged.iso")
+	good := mustRead(t, testISO(t, "kernel"))
+	if err := os.WriteFile(iso, good[:len(good)/3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newMachine(t, fakehv.Behavior{Dialect: "xhyve"}, map[string]interface{}{flagBoot2DockerURL: iso})
+	start := time.Now()
+	err := m.d.Create()
+	if err == nil || !strings.Contains(err.Error(), "is damaged") || !strings.Contains(err.Error(), "--xhyve-boot2docker-url") {
+		t.Errorf("Create from a truncated ISO: %v, want it called damaged with the flag to fix it", err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %s to refuse a damaged ISO", took)
+	}
+	if _, err := os.Stat(m.d.path(diskFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a disk was created for a damaged ISO: %v", err)
 	}
 }

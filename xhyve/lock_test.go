@@ -1,6 +1,7 @@
 package xhyve
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/machine/libmachine/state"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/lockfile"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
 )
@@ -208,4 +212,98 @@ func TestHolderRecord(t *testing.T) {
 	if h, ok := readHolder(dir + "/none"); ok {
 		t.Errorf("no lock file reads as holder %+v", h)
 	}
+}
+
+// twin is a second driver for m's machine, as a second docker-machine
+// command (another plugin process) would load it from config.json.
+func (m *machine) twin() *Driver {
+	m.t.Helper()
+	raw, err := json.Marshal(m.d)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	d := NewDriver(m.d.MachineName, m.d.StorePath)
+	if err := json.Unmarshal(raw, d); err != nil {
+		m.t.Fatal(err)
+	}
+	d.env = m.d.env
+	return d
+}
+
+// TestConcurrentStartsBootOnce: two `docker-machine start` at once must end
+// with one hypervisor on the disk, visible to status, kill and rm.
+func TestConcurrentStartsBootOnce(t *testing.T) {
+	// Setup before the pidfile, as vmnet's takes a moment on a Mac.
+	m := newMachine(t, fakehv.Behavior{Dialect: "xhyve", PowerOffMS: 50, SetupMS: 300}, nil)
+	if err := m.d.Create(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.d.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	boots := fakehv.Boots(m.hv)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		d := m.twin()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = d.Start()
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("start %d: %v", i, err)
+		}
+	}
+	if n := fakehv.Boots(m.hv) - boots; n != 1 {
+		t.Errorf("%d hypervisors booted for 3 concurrent starts, want 1", n)
+	}
+	m.assertState(state.Running)
+	if hv := m.hypervisors(); len(hv) != 1 {
+		t.Errorf("hypervisors on the disk: %v", hv)
+	}
+	if err := m.twin().Kill(); err != nil {
+		t.Fatal(err)
+	}
+	m.assertState(state.Stopped)
+	if hv := m.hypervisors(); len(hv) != 0 {
+		t.Errorf("hypervisors left after kill: %v", hv)
+	}
+}
+
+// TestBusyMachineNamesTheHolder: a state change waits a bounded time for
+// the machine's lock and then names who holds it; reads never wait.
+func TestBusyMachineNamesTheHolder(t *testing.T) {
+	m := newMachine(t, fakehv.Behavior{Dialect: "xhyve"}, nil)
+	if err := m.d.Create(); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := m.d.lock(opStart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	other := m.twin()
+	other.env.lockTimeout = 300 * time.Millisecond
+	start := time.Now()
+	if s, err := other.GetState(); err != nil || s != state.Running {
+		t.Errorf("GetState while locked: %s, %v", s, err)
+	}
+	if _, err := other.GetURL(); err != nil {
+		t.Errorf("GetURL while locked: %v", err)
+	}
+	if waited := time.Since(start); waited > 250*time.Millisecond {
+		t.Errorf("reads waited %s for the lock", waited)
+	}
+	for name, op := range map[string]func() error{"stop": other.Stop, "kill": other.Kill, "start": other.Start, "restart": other.Restart} {
+		err := op()
+		want := fmt.Sprintf("pid %d is running start", os.Getpid())
+		if err == nil || !strings.Contains(err.Error(), "busy") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s while another start holds the machine: %v, want busy and %q", name, err, want)
+		}
+	}
+	m.assertState(state.Running)
 }

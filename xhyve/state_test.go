@@ -12,6 +12,7 @@ import (
 
 	"github.com/docker/machine/libmachine/state"
 
+	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
@@ -174,5 +175,55 @@ func TestKillClearsADamagedStatus(t *testing.T) {
 	}
 	if _, err := os.Stat(d.path(statusFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the damaged status file is still there: %v", err)
+	}
+}
+
+// TestDamagedStateFiles: truncated vm.json or supervisor.json (a crash
+// mid-write, a user's edit) never hide the running VM from stop, kill and
+// rm; status says what is wrong and how to recover.
+func TestDamagedStateFiles(t *testing.T) {
+	m := newMachine(t, fakehv.Behavior{Dialect: "hyperkit", PowerOffMS: 50}, nil)
+	if err := m.d.Create(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(m.d.path(specFile), []byte(`{"hypervisor": "/usr/lo`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m.assertState(state.Running)
+	if err := m.d.Stop(); err != nil {
+		t.Fatalf("Stop with a damaged %s: %v", specFile, err)
+	}
+	m.assertState(state.Stopped)
+	if err := m.d.Start(); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.WriteFile(m.d.path(statusFile), []byte(`{"pid": 4`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.d.GetState()
+	if s != state.Error || err == nil || !strings.Contains(err.Error(), statusFile) || !strings.Contains(err.Error(), "docker-machine kill dev") {
+		t.Errorf("GetState with a damaged %s: %s, %v; want Error naming the file and the fix", statusFile, s, err)
+	}
+	if err := m.d.Kill(); err != nil {
+		t.Fatalf("Kill with a damaged %s: %v", statusFile, err)
+	}
+	if hv := m.hypervisors(); len(hv) != 0 {
+		t.Errorf("hypervisors left after kill: %v", hv)
+	}
+	m.assertState(state.Stopped)
+	if err := m.d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	m.assertState(state.Running)
+
+	if err := os.WriteFile(m.d.path(statusFile), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.d.Remove(); err != nil {
+		t.Fatalf("Remove with an empty %s: %v", statusFile, err)
+	}
+	if hv := m.hypervisors(); len(hv) != 0 {
+		t.Errorf("rm left hypervisors behind: %v", hv)
 	}
 }

@@ -196,3 +196,14 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func waitConsole(t *testing.T, v *vm, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logfile.Tail(v.spec.ConsoleLog, 1<<20), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("console log lacks %q:\n%s", want, logfile.Tail(v.spec.ConsoleLog, 4096))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

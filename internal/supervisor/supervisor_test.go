@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
@@ -291,4 +293,50 @@ func TestHypervisorThroughSymlink(t *testing.T) {
 	}
 	v.launch()
 	v.waitFor("running through the symlink", v.running)
+}
+
+// waitExit waits up to 10 s for pid to be gone.
+func waitExit(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := proc.Get(pid); errors.Is(err, proc.ErrNotRunning) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d still running", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSecondSupervisorLeavesTheFirstAlone: a second supervisor for a machine
+// that runs (two `docker-machine start` at once) must neither boot a second
+// hypervisor on the same disk nor touch the first one's pidfile and status.
+func TestSecondSupervisorLeavesTheFirstAlone(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "xhyve"})
+	first := v.launch()
+	view := v.waitFor("running", v.running)
+	pidfile, err := os.ReadFile(v.spec.PIDFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := v.launch()
+	waitExit(t, second)
+	after := v.view()
+	if after.SupervisorPID != first || after.HypervisorPID != view.HypervisorPID {
+		t.Errorf("after a second supervisor: %+v, want supervisor %d and hypervisor %d", after, first, view.HypervisorPID)
+	}
+	if after.Status.Done || after.Status.Boots != 1 || after.Status.Last != nil {
+		t.Errorf("the first supervisor's status was changed: %+v", after.Status)
+	}
+	if got, _ := os.ReadFile(v.spec.PIDFile); !bytes.Equal(got, pidfile) {
+		t.Errorf("pidfile %q, was %q", got, pidfile)
+	}
+	if n := fakehv.Boots(v.hv); n != 1 {
+		t.Errorf("%d VMs booted on one disk", n)
+	}
+	if log, _ := os.ReadFile(v.spec.SupervisorLog); !bytes.Contains(log, []byte("already running")) {
+		t.Errorf("supervisor log does not say why the second one quit:\n%s", log)
+	}
 }

@@ -1,0 +1,43 @@
+package supervisor
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+)
+
+// TestDamagedStatusStillFindsTheVM: a truncated supervisor.json must not
+// hide a running VM from stop, kill and rm.
+func TestDamagedStatusStillFindsTheVM(t *testing.T) {
+	v := newVM(t, fakehv.Behavior{Dialect: "hyperkit"})
+	sup := v.launch()
+	view := v.waitFor("running", v.running)
+	if err := os.WriteFile(v.spec.Status, []byte(`{"pid": 12`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := v.view()
+	if got.StatusErr == nil || !strings.Contains(got.StatusErr.Error(), v.spec.Status) {
+		t.Errorf("StatusErr %v, want one naming %s", got.StatusErr, v.spec.Status)
+	}
+	if got.HypervisorPID != view.HypervisorPID || got.SupervisorPID != sup {
+		t.Errorf("with a damaged status: hypervisor %d supervisor %d, want %d and %d", got.HypervisorPID, got.SupervisorPID, view.HypervisorPID, sup)
+	}
+}
+
+func FuzzParsePID(f *testing.F) {
+	for _, s := range []string{"1234\n", "1", "0", "-5", " 42 ", "4242\nextra", "99999999999999999999", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		pid, err := ParsePID(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		if pid <= 0 || !strings.Contains(s, fmt.Sprint(pid)) {
+			t.Errorf("ParsePID(%q) = %d", s, pid)
+		}
+	})
+}
