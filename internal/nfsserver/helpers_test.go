@@ -122,13 +122,22 @@ func startServer(t testing.TB, shares []string, allowed func() (net.IP, error)) 
 // policy unless anyPort is set.
 func startServerPorts(t testing.TB, shares []string, allowed func() (net.IP, error), anyPort bool) *testServer {
 	t.Helper()
-	return startServerOn(t, shares, allowed, anyPort, nil)
+	return startServerWith(t, shares, allowed, serverOptions{anyPort: anyPort})
 }
 
-// startServerOn is startServerPorts serving on wrap of its listener, when
-// wrap is not nil.
-func startServerOn(t testing.TB, shares []string, allowed func() (net.IP, error), anyPort bool, wrap func(net.Listener) net.Listener) *testServer {
+// serverOptions adjust a test server before it serves.
+type serverOptions struct {
+	anyPort bool
+	// wrap, if set, wraps the server's listener.
+	wrap func(net.Listener) net.Listener
+	// tune, if set, changes the server's seams.
+	tune func(*Server)
+}
+
+// startServerWith is startServerPorts with opts.
+func startServerWith(t testing.TB, shares []string, allowed func() (net.IP, error), opts serverOptions) *testServer {
 	t.Helper()
+	anyPort, wrap := opts.anyPort, opts.wrap
 	if allowed == nil {
 		allowed = func() (net.IP, error) { return loopback, nil }
 	}
@@ -147,6 +156,9 @@ func startServerOn(t testing.TB, shares []string, allowed func() (net.IP, error)
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
+	if opts.tune != nil {
+		opts.tune(s)
+	}
 	if wrap != nil {
 		l = wrap(l)
 	}

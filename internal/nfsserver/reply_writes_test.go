@@ -17,9 +17,9 @@ import (
 func TestEachReplyOneWrite(t *testing.T) {
 	share := t.TempDir()
 	rec := &writeRecorder{}
-	ts := startServerOn(t, []string{share}, nil, true, func(l net.Listener) net.Listener {
+	ts := startServerWith(t, []string{share}, nil, serverOptions{anyPort: true, wrap: func(l net.Listener) net.Listener {
 		return &recordingListener{Listener: l, rec: rec}
-	})
+	}})
 	tgt := mount(t, ts.addr, share)
 	f, err := tgt.OpenFile("f", 0o644) // LOOKUP, CREATE
 	if err != nil {

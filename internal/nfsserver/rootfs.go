@@ -20,6 +20,9 @@ type rootFS struct {
 	root    *os.Root
 	rootID  uint64       // set by handleTable.addRoot
 	handles *handleTable // told of renames and removals
+	// sync flushes an open file's data to stable storage: fsyncFile,
+	// which tests replace to count and fail syncs.
+	sync func(*os.File) error
 }
 
 var (
@@ -33,7 +36,7 @@ func openRootFS(host string, handles *handleTable) (*rootFS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open share %s: %w", host, err)
 	}
-	return &rootFS{host: host, root: root, handles: handles}, nil
+	return &rootFS{host: host, root: root, handles: handles, sync: fsyncFile}, nil
 }
 
 // rel turns go-nfs's joined path (empty for the share root) into a name
@@ -73,7 +76,7 @@ func (rfs *rootFS) OpenFile(name string, flag int, perm os.FileMode) (billy.File
 	if err != nil {
 		return nil, err
 	}
-	return &rootFile{File: f, name: name}, nil
+	return &rootFile{File: f, name: name, sync: rfs.sync}, nil
 }
 
 // Stat follows a final symlink, inside the share only.

@@ -12,6 +12,7 @@ import (
 type rootFile struct {
 	*os.File
 	name string
+	sync func(*os.File) error
 }
 
 var _ billy.File = (*rootFile)(nil)
@@ -29,4 +30,13 @@ func (f *rootFile) Lock() error {
 // Unlock is not offered, like Lock.
 func (f *rootFile) Unlock() error {
 	return fmt.Errorf("unlock %s: %w", f.name, billy.ErrNotSupported)
+}
+
+// Sync flushes the file's data to stable storage, for WRITEs that ask for
+// it and for COMMIT (go-nfs calls it).
+func (f *rootFile) Sync() error {
+	if err := f.sync(f.File); err != nil {
+		return fmt.Errorf("sync %s: %w", f.name, err)
+	}
+	return nil
 }

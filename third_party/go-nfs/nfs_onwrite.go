@@ -122,6 +122,15 @@ func onWrite(ctx context.Context, w *response, userHandle Handler) error {
 		Log.Errorf("Error writing: %v", err)
 		return &NFSStatusError{statusFromWriteError(err), err}
 	}
+	// Fork: a DATA_SYNC or FILE_SYNC write is on stable storage before the
+	// reply says so, and an UNSTABLE one is reported as such, for COMMIT
+	// to sync (RFC 1813, 3.3.7 and 3.3.21). Upstream replied FILE_SYNC to
+	// every write and synced none: a guest's fsync returned with its data
+	// still only in the host's page cache.
+	committed, err := syncWrite(file, writeStability(req.How))
+	if err != nil {
+		return &NFSStatusError{NFSStatusIO, err}
+	}
 	closed = true
 	if err := file.Close(); err != nil {
 		Log.Errorf("error closing: %v", err)
@@ -139,7 +148,7 @@ func onWrite(ctx context.Context, w *response, userHandle Handler) error {
 	if err := xdr.Write(writer, uint32(writtenCount)); err != nil {
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
-	if err := xdr.Write(writer, fileSync); err != nil {
+	if err := xdr.Write(writer, committed); err != nil {
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
 	if err := xdr.Write(writer, w.Server.ID); err != nil {
@@ -150,4 +159,31 @@ func onWrite(ctx context.Context, w *response, userHandle Handler) error {
 		return &NFSStatusError{NFSStatusServerFault, err}
 	}
 	return nil
+}
+
+// syncer is a billy.File that can flush its data to stable storage.
+//
+// Fork: new.
+type syncer interface {
+	Sync() error
+}
+
+// syncWrite makes a write as stable as how asks, and returns how stable
+// it is. A file that cannot sync keeps upstream's behaviour: every write
+// is reported FILE_SYNC (a filesystem without stable storage, in memory
+// say, has nothing to flush).
+//
+// Fork: new.
+func syncWrite(file billy.File, how writeStability) (writeStability, error) {
+	s, ok := file.(syncer)
+	if !ok {
+		return fileSync, nil
+	}
+	if how == unstable {
+		return unstable, nil
+	}
+	if err := s.Sync(); err != nil {
+		return unstable, err
+	}
+	return fileSync, nil
 }

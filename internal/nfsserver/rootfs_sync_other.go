@@ -1,0 +1,10 @@
+//go:build !darwin && !linux
+
+package nfsserver
+
+import "os"
+
+// fsyncFile flushes f with the platform's own sync.
+func fsyncFile(f *os.File) error {
+	return f.Sync()
+}
