@@ -81,27 +81,38 @@ func benchNFSServer(t *testing.T, dir, tarball, mode string) map[string]float64 
 	g := "/nfsshares" + share
 	copyFile(t, tarball, filepath.Join(share, "tree.tar"))
 	ssh(t, name, "cp "+g+"/tree.tar /tmp/tree.tar")
-	base := sshTime(t, name, "true")
 	r := map[string]float64{}
-	w := sshTime(t, name, "dd if=/dev/zero of="+g+"/big bs=1M count=256 conv=fsync 2>/dev/null") - base
+	w := guestTime(t, name, "dd if=/dev/zero of="+g+"/big bs=1M count=256 conv=fsync 2>/dev/null")
 	ssh(t, name, "sync && echo 3 | sudo tee /proc/sys/vm/drop_caches >/dev/null")
-	rd := sshTime(t, name, "dd if="+g+"/big of=/dev/null bs=1M 2>/dev/null") - base
+	rd := guestTime(t, name, "dd if="+g+"/big of=/dev/null bs=1M 2>/dev/null")
 	r["write_mb_s"], r["read_mb_s"] = 256/w, 256/rd
 	ssh(t, name, "mkdir "+g+"/tree")
-	r["untar_s"] = sshTime(t, name, "tar -xf /tmp/tree.tar -C "+g+"/tree") - base
+	r["untar_s"] = guestTime(t, name, "tar -xf /tmp/tree.tar -C "+g+"/tree")
 	ssh(t, name, "sync && echo 3 | sudo tee /proc/sys/vm/drop_caches >/dev/null")
-	r["find_stat_s"] = sshTime(t, name, "find "+g+"/tree -type f | xargs stat >/dev/null") - base
+	r["find_stat_s"] = guestTime(t, name, "find "+g+"/tree -type f | xargs stat >/dev/null")
 	r["rss_mb"] = serverPeakRSS(t, mode)
 	dm(t, "rm", "-y", name)
 	return r
 }
 
-// sshTime is the wall time of a command run through docker-machine ssh.
-func sshTime(t *testing.T, machine, command string) float64 {
+// guestTime is the time a command takes in the guest, in seconds, read
+// from the guest's clock around it (/proc/uptime, in hundredths: the ISO's
+// busybox date has no %N): the time of `docker-machine ssh` itself, 0.5 to
+// 1 s and varying by as much, stays out of the figure (subtracting one
+// `ssh true` left rows of about a second mostly noise).
+func guestTime(t *testing.T, machine, command string) float64 {
 	t.Helper()
-	s := time.Now()
-	ssh(t, machine, command)
-	return time.Since(s).Seconds()
+	out := ssh(t, machine, "read s _ </proc/uptime && { "+command+"; } && read e _ </proc/uptime && echo \"$s $e\"")
+	var start, end float64
+	if _, err := fmt.Sscan(lastLine(out), &start, &end); err != nil || end < start {
+		t.Fatalf("time of %q in the guest: %q", command, out)
+	}
+	return max(end-start, 0.01)
+}
+
+// lastLine is the last line of s.
+func lastLine(s string) string {
+	return s[strings.LastIndex(s, "\n")+1:]
 }
 
 // serverPeakRSS is the peak RSS (VmHWM) of the NFS server in MB: the
