@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/vmnet"
@@ -49,20 +49,12 @@ func (d *Driver) checks(all bool) []check {
 	}
 	list := d.env.hostChecks()
 	list = append(list, check{name: "hypervisor", run: func() (string, error) {
-		path, err := hypervisor.Find(d.Hypervisor, d.env.lookPath)
-		if err != nil {
-			return "", hypervisorFindError(d.Hypervisor, err)
+		var err error
+		if info, err = d.identifyHypervisor(); err != nil {
+			return "", err
 		}
-		if path, err = filepath.Abs(path); err != nil {
-			return "", fmt.Errorf("resolve hypervisor path: %w", err)
-		}
-		info, err = hypervisor.Identify(context.Background(), path)
-		if err != nil {
-			return "", fmt.Errorf("%w; name an xhyve or hyperkit binary with --%s", err, flagHypervisor)
-		}
-		d.Hypervisor, d.HypervisorDialect, d.HypervisorVersion = info.Path, info.Dialect, info.Version
-		if limit := hypervisor.MaxCPUs(info.Dialect); d.CPU > limit {
-			return "", fmt.Errorf("--%s %d: %s takes at most %d vCPUs", flagCPUCount, d.CPU, info.Dialect, limit)
+		if err := d.checkHypervisorLimits(atCreate); err != nil {
+			return "", err
 		}
 		return fmt.Sprintf("%s %s (%s)", info.Dialect, info.Version, info.Path), nil
 	}})
@@ -151,10 +143,8 @@ func (d *Driver) checkStore() (string, error) {
 	store := d.StorePath
 	// The machine's files go on the hypervisor's command line: a path it
 	// cannot take is refused now, not after a create wrote them all.
-	for _, f := range []struct{ name, file string }{{"kernel", kernelFile}, {"initrd", initrdFile}, {"ISO", isoFile}, {"disk", diskFile}} {
-		if err := hypervisor.CheckPath(f.name, d.path(f.file)); err != nil {
-			return "", err
-		}
+	if err := d.hypervisorConfig(b2diso.Record{}).CheckPaths(); err != nil {
+		return "", err
 	}
 	if err := os.MkdirAll(store, 0o700); err != nil {
 		return "", fmt.Errorf("create the store %s: %w; set MACHINE_STORAGE_PATH to a directory you may write", store, err)

@@ -36,7 +36,7 @@ func DoctorMain(args []string, out io.Writer) int {
 	}
 	d := NewDriver("doctor", *store)
 	d.Hypervisor, d.NFSServer = *hv, *nfsServer
-	if err := d.validateFlags(); err != nil {
+	if err := d.validate(atCreate); err != nil {
 		fmt.Fprintf(out, "FAIL  flags: %v\n", err)
 		return 2
 	}

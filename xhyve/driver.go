@@ -186,19 +186,16 @@ var _ drivers.Driver = (*Driver)(nil)
 // NewDriver returns a driver for machineName in storePath with the flag
 // defaults, as docker-machine's plugin server expects.
 func NewDriver(machineName, storePath string) *Driver {
-	return &Driver{
+	d := &Driver{
 		BaseDriver: &drivers.BaseDriver{
 			MachineName: machineName,
 			StorePath:   storePath,
 			SSHUser:     defaultSSHUser,
 		},
-		CPU:           defaultCPU,
-		Memory:        defaultMemory,
-		DiskSize:      defaultDiskSize,
-		NFSSharesRoot: defaultNFSSharesRoot,
-		TimeSync:      defaultTimeSync,
-		env:           defaultEnv(),
+		env: defaultEnv(),
 	}
+	d.setDefaults()
+	return d
 }
 
 // DriverName returns "xhyve".

@@ -315,10 +315,10 @@ func TestCPULimitOfTheDialect(t *testing.T) {
 		cpus    int
 		want    string
 	}{
-		{"xhyve", 17, "xhyve takes at most 16 vCPUs"},
+		{"xhyve", 17, "--xhyve-cpu-count 17: xhyve takes 1 to 16 vCPUs"},
 		{"xhyve", 16, ""},
 		{"hyperkit", 20, ""},
-		{"hyperkit", 65, "hyperkit takes at most 64 vCPUs"},
+		{"hyperkit", 65, "--xhyve-cpu-count 65: hyperkit takes 1 to 64 vCPUs"},
 	} {
 		store := t.TempDir()
 		d := NewDriver("dev", store)

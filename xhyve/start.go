@@ -111,12 +111,17 @@ func (d *Driver) guestSpec() *supervisor.GuestSpec {
 	}
 }
 
+// cpus is the vCPU count the machine asks for: CPU, or below 1 all the
+// host's, up to the hypervisor's limit.
+func (d *Driver) cpus() int {
+	if d.CPU < 1 {
+		return min(d.env.hostCPUs(), hypervisor.MaxCPUs(d.HypervisorDialect))
+	}
+	return d.CPU
+}
+
 // hypervisorConfig turns the saved config into the hypervisor's.
 func (d *Driver) hypervisorConfig(rec b2diso.Record) hypervisor.Config {
-	cpus := d.CPU
-	if cpus < 1 {
-		cpus = min(d.env.hostCPUs(), hypervisor.MaxCPUs(d.HypervisorDialect))
-	}
 	cmdline := rec.Cmdline
 	if d.BootCmd != "" {
 		cmdline = d.BootCmd
@@ -124,7 +129,7 @@ func (d *Driver) hypervisorConfig(rec b2diso.Record) hypervisor.Config {
 	return hypervisor.Config{
 		Dialect:  d.HypervisorDialect,
 		UUID:     d.UUID,
-		CPUs:     cpus,
+		CPUs:     d.cpus(),
 		MemoryMB: d.Memory,
 		Kernel:   d.path(kernelFile),
 		Initrd:   d.path(initrdFile),
@@ -133,34 +138,6 @@ func (d *Driver) hypervisorConfig(rec b2diso.Record) hypervisor.Config {
 		Disk:     d.path(diskFile),
 		PIDFile:  d.path(pidFile),
 	}
-}
-
-// checkSaved validates the configuration loaded from config.json, which a
-// user may have edited, before acting on it.
-func (d *Driver) checkSaved() error {
-	var errs []error
-	if _, err := net.ParseMAC(d.MACAddress); err != nil {
-		errs = append(errs, fmt.Errorf("MACAddress %q is not a MAC address", d.MACAddress))
-	}
-	if d.Hypervisor == "" {
-		//lint:ignore ST1005 the message starts with the config.json field it names
-		errs = append(errs, errors.New("Hypervisor is empty"))
-	}
-	if d.HypervisorDialect != hypervisor.XHyve && d.HypervisorDialect != hypervisor.HyperKit {
-		errs = append(errs, fmt.Errorf("HypervisorDialect %q is neither xhyve nor hyperkit", d.HypervisorDialect))
-	}
-	if d.Memory < minMemory {
-		//lint:ignore ST1005 the message starts with the config.json field it names
-		errs = append(errs, fmt.Errorf("Memory %d is below %d MB", d.Memory, minMemory))
-	}
-	if limit := hypervisor.MaxCPUs(d.HypervisorDialect); limit > 0 && d.CPU > limit {
-		errs = append(errs, fmt.Errorf("CPU %d is above %s's %d", d.CPU, d.HypervisorDialect, limit))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("the saved configuration of machine %q (%s) is invalid: %w; correct it there or recreate the machine",
-			d.MachineName, d.path("config.json"), err)
-	}
-	return nil
 }
 
 // waitUntilReachable waits for a DHCP lease, then for SSH to answer at the

@@ -28,10 +28,8 @@ type Config struct {
 // bad value fails before anything is launched.
 func (c Config) Validate() error {
 	var errs []error
-	if limit := MaxCPUs(c.Dialect); limit == 0 {
-		errs = append(errs, fmt.Errorf("unknown hypervisor dialect %q", c.Dialect))
-	} else if c.CPUs < 1 || c.CPUs > limit {
-		errs = append(errs, fmt.Errorf("%d CPUs: %s takes 1 to %d", c.CPUs, c.Dialect, limit))
+	if err := CheckCPUs(c.Dialect, c.CPUs); err != nil {
+		errs = append(errs, err)
 	}
 	if u, err := uuid.Parse(c.UUID); err != nil || u.String() != strings.ToLower(c.UUID) {
 		errs = append(errs, fmt.Errorf("UUID %q is not of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", c.UUID))
@@ -39,19 +37,37 @@ func (c Config) Validate() error {
 	if c.MemoryMB < 1 {
 		errs = append(errs, fmt.Errorf("memory %d MB is not positive", c.MemoryMB))
 	}
-	paths := []struct{ name, path string }{
-		{"kernel", c.Kernel}, {"initrd", c.Initrd}, {"ISO", c.ISO}, {"disk", c.Disk},
-	}
-	for _, p := range paths {
-		if err := CheckPath(p.name, p.path); err != nil {
-			errs = append(errs, err)
-		}
+	if err := c.CheckPaths(); err != nil {
+		errs = append(errs, err)
 	}
 	if !filepath.IsAbs(c.PIDFile) {
 		errs = append(errs, fmt.Errorf("pidfile path %q is not absolute", c.PIDFile))
 	}
 	if strings.ContainsAny(c.Cmdline, "\n\r\x00") {
 		errs = append(errs, fmt.Errorf("kernel command line %q contains a newline or NUL", c.Cmdline))
+	}
+	return errors.Join(errs...)
+}
+
+// CheckCPUs is the dialect's rule for -c: 1 up to its limit.
+func CheckCPUs(d Dialect, cpus int) error {
+	limit := MaxCPUs(d)
+	switch {
+	case limit == 0:
+		return fmt.Errorf("unknown hypervisor dialect %q", d)
+	case cpus < 1 || cpus > limit:
+		return fmt.Errorf("%s takes 1 to %d vCPUs, not %d", d, limit, cpus)
+	}
+	return nil
+}
+
+// CheckPaths applies CheckPath to every file the command line names.
+func (c Config) CheckPaths() error {
+	var errs []error
+	for _, p := range []struct{ name, path string }{{"kernel", c.Kernel}, {"initrd", c.Initrd}, {"ISO", c.ISO}, {"disk", c.Disk}} {
+		if err := CheckPath(p.name, p.path); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -79,8 +79,8 @@ func TestValidate(t *testing.T) {
 		want   string
 	}{
 		{"unknown dialect", func(c *Config) { c.Dialect = "goxhyve" }, `unknown hypervisor dialect "goxhyve"`},
-		{"zero cpus", func(c *Config) { c.CPUs = 0 }, "0 CPUs: xhyve takes 1 to 16"},
-		{"too many cpus xhyve", func(c *Config) { c.CPUs = 17 }, "17 CPUs: xhyve takes 1 to 16"},
+		{"zero cpus", func(c *Config) { c.CPUs = 0 }, "xhyve takes 1 to 16 vCPUs, not 0"},
+		{"too many cpus xhyve", func(c *Config) { c.CPUs = 17 }, "xhyve takes 1 to 16 vCPUs, not 17"},
 		{"bad uuid", func(c *Config) { c.UUID = "not-a-uuid" }, `UUID "not-a-uuid"`},
 		{"braced uuid", func(c *Config) { c.UUID = "{6bce442e-4359-4bd9-84f7-edfb8ec6d2ef}" }, "UUID"},
 		{"memory", func(c *Config) { c.MemoryMB = 0 }, "memory 0 MB"},
