@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 	"howett.net/plist"
@@ -56,7 +55,7 @@ func hostChecksAfter() []check {
 // macOSVersion runs `sw_vers -productVersion`, without the compatibility
 // mode that makes macOS 11 and later say 10.16.
 func macOSVersion() (hostinfo.Version, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), hostCommandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "/usr/bin/sw_vers", "-productVersion")
 	cmd.Env = append(withoutEnv(os.Environ(), "SYSTEM_VERSION_COMPAT"), "SYSTEM_VERSION_COMPAT=0")
@@ -77,14 +76,14 @@ func hypervisorEntitlement(path string) (string, error) {
 	if !v.AtLeast(entitlementSince) {
 		return checkEntitlement(path, v, nil, nil, nil)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), hostCommandTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, "/usr/bin/codesign", "-d", "--entitlements", "-", path)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 	if ctx.Err() != nil {
-		return "", fmt.Errorf("run codesign -d --entitlements - %s: no answer within 10s", path)
+		return "", fmt.Errorf("run codesign -d --entitlements - %s: no answer within %v", path, hostCommandTimeout)
 	}
 	return checkEntitlement(path, v, stdout.Bytes(), stderr.Bytes(), runErr)
 }

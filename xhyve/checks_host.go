@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
-	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hostinfo"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
@@ -122,13 +121,13 @@ var neededOptions = []struct {
 func checkOptions(ctx context.Context, info hypervisor.Info) (string, error) {
 	var missing, said []string
 	for _, o := range neededOptions {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, hostCommandTimeout)
 		out, err := exec.CommandContext(ctx, info.Path, append(o.argv, "-v")...).CombinedOutput()
 		timedOut := ctx.Err() != nil
 		cancel()
 		switch accepted, detail := optionAccepted(out, err); {
 		case timedOut:
-			return "", fmt.Errorf("run %s %s -v: no answer within 10s", info.Path, strings.Join(o.argv, " "))
+			return "", fmt.Errorf("run %s %s -v: no answer within %v", info.Path, strings.Join(o.argv, " "), hostCommandTimeout)
 		case !accepted:
 			missing, said = append(missing, o.what), append(said, detail)
 		}

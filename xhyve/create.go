@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 
@@ -57,7 +58,7 @@ func (d *Driver) Create() error {
 		return err
 	}
 	if d.MACAddress == "" {
-		mac, err := hypervisor.QueryMAC(context.Background(), d.Hypervisor, d.UUID)
+		mac, err := d.queryMAC()
 		if err != nil {
 			return err
 		}
@@ -66,6 +67,13 @@ func (d *Driver) Create() error {
 	}
 	log.Infof("Starting %s VM...", d.HypervisorDialect)
 	return d.start()
+}
+
+// queryMAC asks the hypervisor which MAC vmnet gives the machine's UUID.
+func (d *Driver) queryMAC() (net.HardwareAddr, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), macQueryTimeout)
+	defer cancel()
+	return hypervisor.QueryMAC(ctx, d.Hypervisor, d.UUID)
 }
 
 // copyISOFromURL downloads the ISO named with --xhyve-boot2docker-url into

@@ -148,6 +148,20 @@ type env struct {
 	sshCommandTimeout time.Duration
 }
 
+// Deadlines of the commands the driver runs once per check or operation,
+// beside env's waits: every deadline of the package is in this file.
+const (
+	// hostCommandTimeout bounds a command asked about the host or the
+	// hypervisor (sw_vers, codesign, the hypervisor's -v).
+	hostCommandTimeout = 10 * time.Second
+	// macQueryTimeout bounds the hypervisor's -M, which sets up vmnet.
+	macQueryTimeout = 30 * time.Second
+	// sshDialTimeout and sshBannerTimeout bound one probe of the guest's
+	// SSH server while it boots.
+	sshDialTimeout   = 2 * time.Second
+	sshBannerTimeout = 5 * time.Second
+)
+
 func defaultEnv() env {
 	return env{
 		leasesPath:      leasesPath,

@@ -1,7 +1,6 @@
 package xhyve
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/lockfile"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/uuidpool"
@@ -158,9 +156,7 @@ func (d *Driver) leaseMAC() (net.HardwareAddr, error) {
 	if d.UUID == "" || d.Hypervisor == "" {
 		return nil, errNeverBooted
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return hypervisor.QueryMAC(ctx, d.Hypervisor, d.UUID)
+	return d.queryMAC()
 }
 
 // RemoveLeaseMain runs RemoveLeaseCommand with its arguments and returns the

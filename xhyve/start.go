@@ -216,12 +216,12 @@ func (d *Driver) checkBooting(launched int) error {
 
 // probeSSH connects and reads the server's identification line.
 func probeSSH(addr string) error {
-	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	conn, err := net.DialTimeout("tcp", addr, sshDialTimeout)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+	if err := conn.SetReadDeadline(time.Now().Add(sshBannerTimeout)); err != nil {
 		return err
 	}
 	// RFC 4253: the identification line is 255 bytes at most, CR LF
