@@ -22,6 +22,7 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hostinfo"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/release"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 )
 
 // DriverName is the name users pass to `docker-machine create -d`.
@@ -29,18 +30,12 @@ const DriverName = "xhyve"
 
 // Files in the machine directory, each named once here.
 const (
-	isoFile           = "boot2docker.iso" // libmachine's b2d utilities choose this name
-	diskFile          = "disk.img"
-	kernelFile        = "vmlinuz"
-	initrdFile        = "initrd.img"
-	bootRecordFile    = "boot.json"
-	specFile          = "vm.json"
-	statusFile        = "supervisor.json"
-	pidFile           = "hypervisor.pid"
-	consoleLogFile    = "console.log"
-	hypervisorLogFile = "hypervisor.log"
-	supervisorLogFile = "supervisor.log"
-	machineLockFile   = "machine.lock"
+	isoFile         = "boot2docker.iso" // libmachine's b2d utilities choose this name
+	diskFile        = "disk.img"
+	kernelFile      = "vmlinuz"
+	initrdFile      = "initrd.img"
+	bootRecordFile  = "boot.json"
+	machineLockFile = "machine.lock"
 	// bootCacheDir, under the store's cache/, holds each ISO's boot files
 	// once, hard-linked into the machines that boot them.
 	bootCacheDir = "xhyve-boot-files"
@@ -229,6 +224,12 @@ func (d *Driver) GetSSHUsername() string {
 // path returns the path of a file in the machine directory.
 func (d *Driver) path(name string) string {
 	return d.ResolveStorePath(name)
+}
+
+// layout is where the machine's processes keep their files (the spec,
+// status, pidfile and logs), in the machine directory.
+func (d *Driver) layout() supervisor.Layout {
+	return supervisor.Layout{Dir: d.path("")}
 }
 
 // subcommandEnv is the environment for the plugin binary's own subcommands

@@ -208,7 +208,7 @@ func TestKilledHypervisorThenStart(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// A stale pidfile naming a live, unrelated process must not block Start.
-	if err := os.WriteFile(m.d.path(pidFile), []byte(fmt.Sprint(os.Getpid())), 0o644); err != nil {
+	if err := os.WriteFile(m.d.layout().PIDFile(), []byte(fmt.Sprint(os.Getpid())), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	m.assertState(state.Stopped)
@@ -247,7 +247,7 @@ func TestCorruptSavedConfig(t *testing.T) {
 			t.Errorf("Start err = %v, want it to mention %q", err, want)
 		}
 	}
-	if _, err := os.Stat(m.d.path(specFile)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(m.d.layout().Spec()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("launched despite a bad config: %v", err)
 	}
 }

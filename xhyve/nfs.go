@@ -112,7 +112,7 @@ func (d *Driver) waitNFSServer() (nfs.Server, error) {
 		return false, nil
 	})
 	if errors.Is(err, wait.ErrTimeout) {
-		return server, fmt.Errorf("%w; its log says:\n%s", err, logfile.Tail(d.path(supervisorLogFile), 2048))
+		return server, fmt.Errorf("%w; its log says:\n%s", err, logfile.Tail(d.layout().SupervisorLog(), 2048))
 	}
 	return server, err
 }

@@ -15,7 +15,7 @@ import (
 // table-tested without processes.
 type processes interface {
 	// Inspect observes the machine's supervisor and hypervisor.
-	Inspect(specPath string, spec supervisor.Spec) supervisor.View
+	Inspect(l supervisor.Layout, bins supervisor.Binaries) supervisor.View
 	// Launch starts a supervisor detached and returns its pid.
 	Launch(exe, specPath, logPath string, env []string) (int, error)
 	// Signal signals one process; a gone one is no error.
@@ -31,8 +31,8 @@ type processes interface {
 // osProcesses is the real thing.
 type osProcesses struct{}
 
-func (osProcesses) Inspect(specPath string, spec supervisor.Spec) supervisor.View {
-	return supervisor.Inspect(specPath, spec)
+func (osProcesses) Inspect(l supervisor.Layout, bins supervisor.Binaries) supervisor.View {
+	return supervisor.Inspect(l, bins)
 }
 
 func (osProcesses) Launch(exe, specPath, logPath string, env []string) (int, error) {

@@ -60,14 +60,14 @@ func (d *Driver) start() error {
 	if err != nil {
 		return err
 	}
-	if err := supervisor.WriteSpec(d.path(specFile), d.supervisorSpec(config, args)); err != nil {
+	if err := supervisor.WriteSpec(d.layout().Spec(), d.supervisorSpec(config, args)); err != nil {
 		return err
 	}
 	exe, err := d.env.executable()
 	if err != nil {
 		return fmt.Errorf("find the plugin binary to run the supervisor: %w", err)
 	}
-	pid, err := d.env.procs.Launch(exe, d.path(specFile), d.path(supervisorLogFile), subcommandEnv())
+	pid, err := d.env.procs.Launch(exe, d.layout().Spec(), d.layout().SupervisorLog(), subcommandEnv())
 	if err != nil {
 		return err
 	}
@@ -82,21 +82,23 @@ func (d *Driver) start() error {
 // pidfile it watches is the one the hypervisor is told to write, so the two
 // cannot drift apart. args is nil when only inspecting.
 func (d *Driver) supervisorSpec(config hypervisor.Config, args []string) supervisor.Spec {
-	exe, _ := d.env.executable() // "" only weakens the identity check
+	bins := d.binaries()
 	return supervisor.Spec{
-		Hypervisor:    d.Hypervisor,
-		Args:          args,
-		Dialect:       config.Dialect,
-		PIDFile:       config.PIDFile,
-		ConsoleLog:    d.path(consoleLogFile),
-		HypervisorLog: d.path(hypervisorLogFile),
-		SupervisorLog: d.path(supervisorLogFile),
-		Status:        d.path(statusFile),
-		Supervisor:    exe,
-		Guest:         d.guestSpec(),
-		NFS:           d.nfsSpec(),
-		TimeSync:      d.TimeSync,
+		Hypervisor: bins.Hypervisor,
+		Args:       args,
+		Dialect:    config.Dialect,
+		Supervisor: bins.Supervisor,
+		Guest:      d.guestSpec(),
+		NFS:        d.nfsSpec(),
+		TimeSync:   d.TimeSync,
 	}
+}
+
+// binaries are what the machine's processes run: its hypervisor and this
+// plugin, which runs the supervisor.
+func (d *Driver) binaries() supervisor.Binaries {
+	exe, _ := d.env.executable() // "" only weakens the identity check
+	return supervisor.Binaries{Hypervisor: d.Hypervisor, Supervisor: exe}
 }
 
 // guestSpec tells the supervisor how to reach the guest.
@@ -136,7 +138,7 @@ func (d *Driver) hypervisorConfig(rec b2diso.Record) hypervisor.Config {
 		Cmdline:  cmdline,
 		ISO:      d.path(isoFile),
 		Disk:     d.path(diskFile),
-		PIDFile:  d.path(pidFile),
+		PIDFile:  d.layout().PIDFile(),
 	}
 }
 
@@ -166,7 +168,7 @@ func (d *Driver) waitUntilReachable(mac net.HardwareAddr, launched int) error {
 		return err == nil, err
 	})
 	if errors.Is(err, wait.ErrTimeout) {
-		return fmt.Errorf("%w; the console says:\n%s", err, logfile.Tail(d.path(consoleLogFile), 2048))
+		return fmt.Errorf("%w; the console says:\n%s", err, logfile.Tail(d.layout().ConsoleLog(), 2048))
 	}
 	if err != nil {
 		return err
@@ -184,7 +186,7 @@ func (d *Driver) waitUntilReachable(mac net.HardwareAddr, launched int) error {
 		return true, nil
 	})
 	if errors.Is(err, wait.ErrTimeout) {
-		return fmt.Errorf("%w; the console says:\n%s", err, logfile.Tail(d.path(consoleLogFile), 2048))
+		return fmt.Errorf("%w; the console says:\n%s", err, logfile.Tail(d.layout().ConsoleLog(), 2048))
 	}
 	if err != nil {
 		return err
@@ -210,8 +212,8 @@ func (d *Driver) checkBooting(launched int) error {
 		reason = "the hypervisor ended: " + last.String()
 	}
 	return fmt.Errorf("the VM stopped while booting: %s\nhypervisor log:\n%s\nconsole:\n%s\nsupervisor log:\n%s",
-		reason, logfile.Tail(d.path(hypervisorLogFile), 1024), logfile.Tail(d.path(consoleLogFile), 2048),
-		logfile.Tail(d.path(supervisorLogFile), 1024))
+		reason, logfile.Tail(d.layout().HypervisorLog(), 1024), logfile.Tail(d.layout().ConsoleLog(), 2048),
+		logfile.Tail(d.layout().SupervisorLog(), 1024))
 }
 
 // probeSSH connects and reads the server's identification line.

@@ -8,7 +8,6 @@ import (
 	"github.com/docker/machine/libmachine/log"
 	"github.com/docker/machine/libmachine/state"
 
-	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 )
@@ -51,7 +50,7 @@ func faultOf(view supervisor.View) string {
 // inspect observes the VM's processes. What it looks for comes from the
 // machine's configuration, not from files a crash may have damaged.
 func (d *Driver) inspect() supervisor.View {
-	return d.env.procs.Inspect(d.path(specFile), d.supervisorSpec(d.hypervisorConfig(b2diso.Record{}), nil))
+	return d.env.procs.Inspect(d.layout(), d.binaries())
 }
 
 // GetIP returns the address vmnet's DHCP server gave the running VM.

@@ -28,7 +28,7 @@ type scriptedProcs struct {
 	sent     []string
 }
 
-func (p *scriptedProcs) Inspect(string, supervisor.Spec) supervisor.View {
+func (p *scriptedProcs) Inspect(supervisor.Layout, supervisor.Binaries) supervisor.View {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.view
@@ -167,13 +167,13 @@ func TestKillClearsADamagedStatus(t *testing.T) {
 		return supervisor.View{StatusErr: v.StatusErr}
 	}}
 	d := scriptedDriver(t, p)
-	if err := os.WriteFile(d.path(statusFile), []byte("{"), 0o600); err != nil {
+	if err := os.WriteFile(d.layout().Status(), []byte("{"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(d.path(statusFile)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(d.layout().Status()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the damaged status file is still there: %v", err)
 	}
 }
@@ -186,27 +186,27 @@ func TestDamagedStateFiles(t *testing.T) {
 	if err := m.d.Create(); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(m.d.path(specFile), []byte(`{"hypervisor": "/usr/lo`), 0o600); err != nil {
+	if err := os.WriteFile(m.d.layout().Spec(), []byte(`{"hypervisor": "/usr/lo`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	m.assertState(state.Running)
 	if err := m.d.Stop(); err != nil {
-		t.Fatalf("Stop with a damaged %s: %v", specFile, err)
+		t.Fatalf("Stop with a damaged %s: %v", "vm.json", err)
 	}
 	m.assertState(state.Stopped)
 	if err := m.d.Start(); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := os.WriteFile(m.d.path(statusFile), []byte(`{"pid": 4`), 0o600); err != nil {
+	if err := os.WriteFile(m.d.layout().Status(), []byte(`{"pid": 4`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s, err := m.d.GetState()
-	if s != state.Error || err == nil || !strings.Contains(err.Error(), statusFile) || !strings.Contains(err.Error(), "docker-machine kill dev") {
-		t.Errorf("GetState with a damaged %s: %s, %v; want Error naming the file and the fix", statusFile, s, err)
+	if s != state.Error || err == nil || !strings.Contains(err.Error(), "supervisor.json") || !strings.Contains(err.Error(), "docker-machine kill dev") {
+		t.Errorf("GetState with a damaged %s: %s, %v; want Error naming the file and the fix", "supervisor.json", s, err)
 	}
 	if err := m.d.Kill(); err != nil {
-		t.Fatalf("Kill with a damaged %s: %v", statusFile, err)
+		t.Fatalf("Kill with a damaged %s: %v", "supervisor.json", err)
 	}
 	if hv := m.hypervisors(); len(hv) != 0 {
 		t.Errorf("hypervisors left after kill: %v", hv)
@@ -217,11 +217,11 @@ func TestDamagedStateFiles(t *testing.T) {
 	}
 	m.assertState(state.Running)
 
-	if err := os.WriteFile(m.d.path(statusFile), nil, 0o600); err != nil {
+	if err := os.WriteFile(m.d.layout().Status(), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.d.Remove(); err != nil {
-		t.Fatalf("Remove with an empty %s: %v", statusFile, err)
+		t.Fatalf("Remove with an empty %s: %v", "supervisor.json", err)
 	}
 	if hv := m.hypervisors(); len(hv) != 0 {
 		t.Errorf("rm left hypervisors behind: %v", hv)

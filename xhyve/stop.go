@@ -104,10 +104,10 @@ func (d *Driver) clearDamagedStatus(view supervisor.View) error {
 	if view.StatusErr == nil {
 		return nil
 	}
-	if err := os.Remove(d.path(statusFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove the damaged %s: %w", statusFile, err)
+	if err := os.Remove(d.layout().Status()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove the damaged %s: %w", d.layout().Status(), err)
 	}
-	log.Warnf("removed the damaged %s; the VM is stopped", d.path(statusFile))
+	log.Warnf("removed the damaged %s; the VM is stopped", d.layout().Status())
 	return nil
 }
 

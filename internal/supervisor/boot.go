@@ -69,7 +69,7 @@ func (s *supervisor) runOnce() (*Exit, error) {
 	var pidfile pidfileWatch
 	done := make(chan struct{})
 	var watcher sync.WaitGroup
-	watcher.Go(func() { pidfile.watch(s.spec.PIDFile, done) })
+	watcher.Go(func() { pidfile.watch(s.layout.PIDFile(), done) })
 
 	waitErr := cmd.Wait()
 	ended := time.Now()
@@ -90,7 +90,7 @@ func (s *supervisor) runOnce() (*Exit, error) {
 	}
 	// A killed hypervisor leaves its pidfile behind. Only this boot's own
 	// pidfile is removed: another hypervisor's is never touched.
-	if err := removePIDFileOf(s.spec.PIDFile, cmd.Process.Pid); err != nil {
+	if err := removePIDFileOf(s.layout.PIDFile(), cmd.Process.Pid); err != nil {
 		s.logf("%v", err)
 	}
 	return exitOf(s.spec.Dialect, cmd.ProcessState, waitErr, run, output.String()), nil
@@ -145,14 +145,14 @@ func exitOf(d hypervisor.Dialect, ps *os.ProcessState, waitErr error, run hyperv
 // refuses to start while it exists (O_EXCL). One that a live hypervisor
 // owns means the machine runs under someone else: ErrAlreadyRunning.
 func (s *supervisor) clearStalePIDFile() error {
-	pid, mtime, err := readPIDFile(s.spec.PIDFile)
+	pid, mtime, err := readPIDFile(s.layout.PIDFile())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	if err == nil && proc.Alive(pid, hypervisorIdentity(s.spec, s.status.Hypervisor, mtime)) {
-		return fmt.Errorf("%w: hypervisor pid %d from %s", ErrAlreadyRunning, pid, s.spec.PIDFile)
+	if err == nil && proc.Alive(pid, hypervisorIdentity(s.layout, s.spec.binaries(), s.status.Hypervisor, mtime)) {
+		return fmt.Errorf("%w: hypervisor pid %d from %s", ErrAlreadyRunning, pid, s.layout.PIDFile())
 	}
-	if err := os.Remove(s.spec.PIDFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := os.Remove(s.layout.PIDFile()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove stale pidfile: %w", err)
 	}
 	return nil

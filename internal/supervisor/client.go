@@ -34,51 +34,58 @@ type View struct {
 // Alive reports whether any process of the VM is running.
 func (v View) Alive() bool { return v.SupervisorPID != 0 || v.HypervisorPID != 0 }
 
-// Inspect observes the processes of the VM described by spec, whose
-// supervisor runs as `Supervisor supervise specPath`. Every pid read from a
-// file is checked against the process it must be, so a stale file or a
-// reused pid never counts as running.
-func Inspect(specPath string, spec Spec) View {
+// Binaries are the executables a machine's processes run, for telling them
+// from whatever else has their pids.
+type Binaries struct {
+	Hypervisor string // as the machine names it; symlinks are resolved here
+	Supervisor string // the plugin, when the status file cannot say
+}
+
+// Inspect observes the processes of the machine in l, whose supervisor runs
+// as `supervise SPEC` and whose hypervisor writes l's pidfile. Every pid
+// read from a file is checked against the process it must be, so a stale
+// file or a reused pid never counts as running.
+func Inspect(l Layout, bins Binaries) View {
 	var v View
-	if err := readJSON(spec.Status, &v.Status); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := readJSON(l.Status(), &v.Status); err != nil && !errors.Is(err, os.ErrNotExist) {
 		v.Status, v.StatusErr = Status{}, err
 	}
 	st := v.Status
 	hv := st.Hypervisor
 	if hv == "" {
-		hv, _ = filepath.EvalSymlinks(spec.Hypervisor) // "" when missing: spec.Hypervisor still names it
+		hv, _ = filepath.EvalSymlinks(bins.Hypervisor) // "" when missing: bins.Hypervisor still names it
 	}
-	if st.PID != 0 && !st.Done && proc.Alive(st.PID, supervisorIdentity(spec, st, specPath)) {
+	if st.PID != 0 && !st.Done && proc.Alive(st.PID, supervisorIdentity(l, bins, st)) {
 		v.SupervisorPID = st.PID
 	}
-	if pid, mtime, err := readPIDFile(spec.PIDFile); err == nil && proc.Alive(pid, hypervisorIdentity(spec, hv, mtime)) {
+	if pid, mtime, err := readPIDFile(l.PIDFile()); err == nil && proc.Alive(pid, hypervisorIdentity(l, bins, hv, mtime)) {
 		v.HypervisorPID = pid
-	} else if st.HypervisorPID != 0 && v.SupervisorPID != 0 && proc.Alive(st.HypervisorPID, hypervisorIdentity(spec, hv, st.HypervisorStarted)) {
+	} else if st.HypervisorPID != 0 && v.SupervisorPID != 0 && proc.Alive(st.HypervisorPID, hypervisorIdentity(l, bins, hv, st.HypervisorStarted)) {
 		v.HypervisorPID = st.HypervisorPID // started, pidfile not written yet
 	}
 	if v.SupervisorPID == 0 && v.HypervisorPID != 0 {
 		// No usable record of the supervisor: it started the hypervisor in
 		// its own session, so it leads the hypervisor's process group.
 		if pgid, err := unix.Getpgid(v.HypervisorPID); err == nil && pgid != v.HypervisorPID &&
-			proc.Alive(pgid, supervisorIdentity(spec, Status{}, specPath)) {
+			proc.Alive(pgid, supervisorIdentity(l, bins, Status{})) {
 			v.SupervisorPID = pgid
 		}
 	}
 	return v
 }
 
-func supervisorIdentity(spec Spec, st Status, specPath string) proc.Identity {
+func supervisorIdentity(l Layout, bins Binaries, st Status) proc.Identity {
 	var exes []string
-	for _, e := range []string{st.Exe, spec.Supervisor} {
+	for _, e := range []string{st.Exe, bins.Supervisor} {
 		if e != "" {
 			exes = append(exes, e)
 		}
 	}
-	return proc.Identity{Exes: exes, NotAfter: st.Started, Args: []string{Command, specPath}}
+	return proc.Identity{Exes: exes, NotAfter: st.Started, Args: []string{Command, l.Spec()}}
 }
 
-func hypervisorIdentity(spec Spec, resolved string, notAfter time.Time) proc.Identity {
-	return proc.Identity{Exes: []string{spec.Hypervisor, resolved}, NotAfter: notAfter, Args: []string{spec.PIDFile}}
+func hypervisorIdentity(l Layout, bins Binaries, resolved string, notAfter time.Time) proc.Identity {
+	return proc.Identity{Exes: []string{bins.Hypervisor, resolved}, NotAfter: notAfter, Args: []string{l.PIDFile()}}
 }
 
 // readPIDFile returns the pid in path and when the file was written.

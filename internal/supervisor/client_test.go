@@ -15,12 +15,12 @@ func TestDamagedStatusStillFindsTheVM(t *testing.T) {
 	v := newVM(t, fakehv.Behavior{Dialect: "hyperkit"})
 	sup := v.launch()
 	view := v.waitFor("running", v.running)
-	if err := os.WriteFile(v.spec.Status, []byte(`{"pid": 12`), 0o600); err != nil {
+	if err := os.WriteFile(v.layout.Status(), []byte(`{"pid": 12`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	got := v.view()
-	if got.StatusErr == nil || !strings.Contains(got.StatusErr.Error(), v.spec.Status) {
-		t.Errorf("StatusErr %v, want one naming %s", got.StatusErr, v.spec.Status)
+	if got.StatusErr == nil || !strings.Contains(got.StatusErr.Error(), v.layout.Status()) {
+		t.Errorf("StatusErr %v, want one naming %s", got.StatusErr, v.layout.Status())
 	}
 	if got.HypervisorPID != view.HypervisorPID || got.SupervisorPID != sup {
 		t.Errorf("with a damaged status: hypervisor %d supervisor %d, want %d and %d", got.HypervisorPID, got.SupervisorPID, view.HypervisorPID, sup)

@@ -23,7 +23,7 @@ func TestConsoleIsGuestOnly(t *testing.T) {
 	v.launch()
 	v.waitFor("running", v.running)
 	waitConsole(t, v, "flood done")
-	console := logfile.Tail(v.spec.ConsoleLog, 1<<20)
+	console := logfile.Tail(v.layout.ConsoleLog(), 1<<20)
 	for _, want := range []string{"=== boot 1: hypervisor pid", "Linux version", "guest line"} {
 		if !strings.Contains(console, want) {
 			t.Errorf("console log lacks %q:\n%s", want, console)
@@ -32,7 +32,7 @@ func TestConsoleIsGuestOnly(t *testing.T) {
 	if strings.Contains(console, "cannot open console") {
 		t.Errorf("console log:\n%s", console)
 	}
-	if hv := logfile.Tail(v.spec.HypervisorLog, 1<<20); strings.Contains(hv, "guest line") {
+	if hv := logfile.Tail(v.layout.HypervisorLog(), 1<<20); strings.Contains(hv, "guest line") {
 		t.Errorf("the guest's output reached the hypervisor log:\n%s", hv)
 	}
 }
@@ -51,14 +51,14 @@ func TestSetupFailsAfterPIDFile(t *testing.T) {
 			if last == nil || last.Outcome != hypervisor.Failed || last.Code != 1 || !strings.Contains(last.Detail, vmnetRefused) || last.ConsoleBytes != 0 {
 				t.Fatalf("last exit %v, want failed with exit status 1 and the vmnet message", last)
 			}
-			if !strings.Contains(logfile.Tail(v.spec.HypervisorLog, 4096), vmnetRefused) {
-				t.Errorf("hypervisor log lacks the reason:\n%s", logfile.Tail(v.spec.HypervisorLog, 4096))
+			if !strings.Contains(logfile.Tail(v.layout.HypervisorLog(), 4096), vmnetRefused) {
+				t.Errorf("hypervisor log lacks the reason:\n%s", logfile.Tail(v.layout.HypervisorLog(), 4096))
 			}
 			if fakehv.Boots(v.hv) != 0 {
 				t.Error("the fake started its vCPUs")
 			}
 			// The console log closes the boot with how it ended.
-			if c := logfile.Tail(v.spec.ConsoleLog, 4096); !strings.Contains(c, "=== boot 1 ended: failed (exit status 1") {
+			if c := logfile.Tail(v.layout.ConsoleLog(), 4096); !strings.Contains(c, "=== boot 1 ended: failed (exit status 1") {
 				t.Errorf("console log does not say how boot 1 ended:\n%s", c)
 			}
 		})
@@ -102,7 +102,7 @@ func TestLastWordsReachTheLog(t *testing.T) {
 			if last := view.Status.Last; last.Outcome != hypervisor.Crash {
 				t.Errorf("last exit %v, want crash", last)
 			}
-			if console := logfile.Tail(v.spec.ConsoleLog, 4096); !strings.Contains(console, "Kernel panic - not syncing: fake") {
+			if console := logfile.Tail(v.layout.ConsoleLog(), 4096); !strings.Contains(console, "Kernel panic - not syncing: fake") {
 				t.Errorf("the guest's last line is missing from the console log:\n%s", console)
 			}
 		})
@@ -200,9 +200,9 @@ func (s *syncBuffer) String() string {
 func waitConsole(t *testing.T, v *vm, want string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logfile.Tail(v.spec.ConsoleLog, 1<<20), want) {
+	for !strings.Contains(logfile.Tail(v.layout.ConsoleLog(), 1<<20), want) {
 		if time.Now().After(deadline) {
-			t.Fatalf("console log lacks %q:\n%s", want, logfile.Tail(v.spec.ConsoleLog, 4096))
+			t.Fatalf("console log lacks %q:\n%s", want, logfile.Tail(v.layout.ConsoleLog(), 4096))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

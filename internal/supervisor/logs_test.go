@@ -22,7 +22,7 @@ func TestLogsStayCapped(t *testing.T) {
 	}
 	v.launch()
 	v.waitFor("running", v.running)
-	for _, log := range []string{v.spec.ConsoleLog, v.spec.HypervisorLog} {
+	for _, log := range []string{v.layout.ConsoleLog(), v.layout.HypervisorLog()} {
 		deadline := time.Now().Add(10 * time.Second)
 		for !strings.Contains(logfile.Tail(log, 4096), "flood done") {
 			if time.Now().After(deadline) {

@@ -106,7 +106,7 @@ func (v *vm) nfsProbe(addr, share, name, want string) error {
 	defer c.Close()
 	refusal := fmt.Sprintf("refused connection from %s: source port %d is not reserved", c.LocalAddr(), c.LocalAddr().(*net.TCPAddr).Port)
 	for range 20 {
-		if log, _ := os.ReadFile(v.spec.SupervisorLog); bytes.Contains(log, []byte(refusal)) {
+		if log, _ := os.ReadFile(v.layout.SupervisorLog()); bytes.Contains(log, []byte(refusal)) {
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -54,7 +54,7 @@ func Run(specPath string) error {
 	}
 	// Never take over a machine that runs: its supervisor owns the pidfile
 	// and the status file.
-	if v := Inspect(specPath, spec); v.Alive() {
+	if v := Inspect(LayoutOf(specPath), spec.binaries()); v.Alive() {
 		return fmt.Errorf("%w (supervisor pid %d, hypervisor pid %d): not starting another", ErrAlreadyRunning, v.SupervisorPID, v.HypervisorPID)
 	}
 	s, err := newSupervisor(specPath, spec)
@@ -87,6 +87,7 @@ func Run(specPath string) error {
 type supervisor struct {
 	specPath string
 	spec     Spec
+	layout   Layout
 	console  io.WriteCloser
 	hvLog    io.WriteCloser
 	log      io.Writer // the supervisor's own messages
@@ -105,18 +106,16 @@ func newSupervisor(specPath string, spec Spec) (*supervisor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve hypervisor: %w", err)
 	}
-	s := &supervisor{specPath: specPath, spec: spec, log: os.Stderr}
-	if spec.SupervisorLog != "" {
-		own, err := logfile.Open(spec.SupervisorLog, spec.logLimit(), asStdio)
-		if err != nil {
-			return nil, err
-		}
-		s.log = own
-	}
-	if s.console, err = logfile.Open(spec.ConsoleLog, spec.logLimit(), nil); err != nil {
+	s := &supervisor{specPath: specPath, spec: spec, layout: LayoutOf(specPath)}
+	own, err := logfile.Open(s.layout.SupervisorLog(), spec.logLimit(), asStdio)
+	if err != nil {
 		return nil, err
 	}
-	if s.hvLog, err = logfile.Open(spec.HypervisorLog, spec.logLimit(), nil); err != nil {
+	s.log = own
+	if s.console, err = logfile.Open(s.layout.ConsoleLog(), spec.logLimit(), nil); err != nil {
+		return nil, err
+	}
+	if s.hvLog, err = logfile.Open(s.layout.HypervisorLog(), spec.logLimit(), nil); err != nil {
 		s.console.Close()
 		return nil, err
 	}
@@ -131,7 +130,7 @@ func (s *supervisor) logf(format string, args ...any) {
 
 // save records the status; the caller holds mu or is the only goroutine.
 func (s *supervisor) save() error {
-	return writeJSON(s.spec.Status, s.status)
+	return writeJSON(s.layout.Status(), s.status)
 }
 
 func (s *supervisor) requestStop() {
@@ -202,7 +201,7 @@ func (s *supervisor) loop() error {
 // machine runs that is not its own: the record then belongs to that one's
 // supervisor.
 func (s *supervisor) finish() error {
-	if v := Inspect(s.specPath, s.spec); v.HypervisorPID != 0 {
+	if v := Inspect(s.layout, s.spec.binaries()); v.HypervisorPID != 0 {
 		s.logf("hypervisor pid %d of this machine runs under another supervisor; leaving the status to it", v.HypervisorPID)
 		return fmt.Errorf("%w: hypervisor pid %d", ErrAlreadyRunning, v.HypervisorPID)
 	}

@@ -20,25 +20,16 @@ import (
 // `docker-machine-driver-xhyve supervise SPEC`.
 const Command = "supervise"
 
-// Spec tells a supervisor what to run and where to keep its files. The driver
-// derives it from the machine's configuration whenever it needs it: to launch
-// a supervisor (it writes the spec into the machine directory first) and to
-// inspect one (it never trusts a spec file it could read back damaged).
+// Spec tells a supervisor what to run. The driver writes it into the
+// machine directory (Layout.Spec) before each launch; where the processes
+// keep their files is the directory's Layout, so the driver inspects a
+// running VM without a spec (it never trusts one it could read back
+// damaged). Specs of older drivers also named those files, and a "tty"
+// link; such fields are ignored.
 type Spec struct {
 	Hypervisor string             `json:"hypervisor"`
 	Args       []string           `json:"args"`
 	Dialect    hypervisor.Dialect `json:"dialect"`
-	// PIDFile is the hypervisor's -F file.
-	PIDFile string `json:"pidfile"`
-	// ConsoleLog receives the guest's serial console (COM1), read from the
-	// pty whose slave is the hypervisor's stdin. (A spec of an older
-	// driver may still name a "tty" link; it is ignored.)
-	ConsoleLog    string `json:"console_log"`
-	HypervisorLog string `json:"hypervisor_log"`
-	// SupervisorLog is where the supervisor's own output goes (the driver
-	// opens it as the supervisor's stdout and stderr).
-	SupervisorLog string `json:"supervisor_log,omitempty"`
-	Status        string `json:"status"`
 	// Supervisor is the binary that runs the supervisor (the plugin), for
 	// identity checks when the status file cannot be read.
 	Supervisor string `json:"supervisor,omitempty"`
@@ -118,6 +109,11 @@ func (e *Exit) String() string {
 
 // DefaultLogLimit keeps a VM that runs for weeks at a few MB of logs.
 const DefaultLogLimit = 1 << 20
+
+// binaries are the executables the spec's processes run.
+func (s Spec) binaries() Binaries {
+	return Binaries{Hypervisor: s.Hypervisor, Supervisor: s.Supervisor}
+}
 
 func (s Spec) logLimit() int64 {
 	if s.LogLimit > 0 {

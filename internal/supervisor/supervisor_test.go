@@ -39,6 +39,7 @@ type vm struct {
 	hv     string
 	spec   Spec
 	specAt string
+	layout Layout
 }
 
 func newVM(t *testing.T, b fakehv.Behavior) *vm {
@@ -53,23 +54,19 @@ func newVM(t *testing.T, b fakehv.Behavior) *vm {
 	if err := os.WriteFile(kernel, []byte("k"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	layout := Layout{Dir: dir}
 	spec := Spec{
-		Hypervisor:    hv,
-		Dialect:       hypervisor.Dialect(b.Dialect),
-		PIDFile:       filepath.Join(dir, "hypervisor.pid"),
-		ConsoleLog:    filepath.Join(dir, "console.log"),
-		HypervisorLog: filepath.Join(dir, "hypervisor.log"),
-		SupervisorLog: filepath.Join(dir, "supervisor.log"),
-		Status:        filepath.Join(dir, "supervisor.json"),
-		Supervisor:    testExecutable(t),
+		Hypervisor: hv,
+		Dialect:    hypervisor.Dialect(b.Dialect),
+		Supervisor: testExecutable(t),
 	}
-	spec.Args = []string{"-A", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef", "-l", "com1,stdio", "-F", spec.PIDFile, "-f", "kexec," + kernel + ",,console=ttyS0"}
-	v := &vm{t: t, dir: dir, hv: hv, spec: spec, specAt: filepath.Join(dir, "vm.json")}
+	spec.Args = []string{"-A", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef", "-l", "com1,stdio", "-F", layout.PIDFile(), "-f", "kexec," + kernel + ",,console=ttyS0"}
+	v := &vm{t: t, dir: dir, hv: hv, spec: spec, specAt: layout.Spec(), layout: layout}
 	if err := writeJSON(v.specAt, spec); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		view := Inspect(v.specAt, v.spec)
+		view := Inspect(v.layout, v.spec.binaries())
 		Signal(view.HypervisorPID, syscall.SIGKILL)
 		Signal(view.SupervisorPID, syscall.SIGKILL)
 	})
@@ -87,7 +84,7 @@ func testExecutable(t *testing.T) string {
 
 func (v *vm) launch() int {
 	v.t.Helper()
-	pid, err := Launch(v.spec.Supervisor, v.specAt, filepath.Join(v.dir, "supervisor.log"), os.Environ())
+	pid, err := Launch(v.spec.Supervisor, v.specAt, v.layout.SupervisorLog(), os.Environ())
 	if err != nil {
 		v.t.Fatal(err)
 	}
@@ -96,7 +93,7 @@ func (v *vm) launch() int {
 
 func (v *vm) view() View {
 	v.t.Helper()
-	return Inspect(v.specAt, v.spec)
+	return Inspect(v.layout, v.spec.binaries())
 }
 
 // waitFor polls cond every 20ms for up to 10s.
@@ -109,7 +106,7 @@ func (v *vm) waitFor(what string, cond func(View) bool) View {
 	})
 	if err != nil {
 		sup, _ := os.ReadFile(filepath.Join(v.dir, "supervisor.log"))
-		hv, _ := os.ReadFile(v.spec.HypervisorLog)
+		hv, _ := os.ReadFile(v.layout.HypervisorLog())
 		v.t.Fatalf("%v; view %+v\nsupervisor log: %s\nhypervisor log: %s", err, view, sup, hv)
 	}
 	return view
@@ -119,7 +116,7 @@ func (v *vm) waitFor(what string, cond func(View) bool) View {
 // (it creates the pidfile first and writes it after, so an empty pidfile
 // is not yet a running VM).
 func (v *vm) running(view View) bool {
-	pid, err := os.ReadFile(v.spec.PIDFile)
+	pid, err := os.ReadFile(v.layout.PIDFile())
 	return err == nil && len(bytes.TrimSpace(pid)) > 0 && view.HypervisorPID != 0 && view.SupervisorPID != 0
 }
 func gone(v View) bool { return !v.Alive() && v.Status.Done }
@@ -142,7 +139,7 @@ func TestStopByACPI(t *testing.T) {
 				sup, _ := os.ReadFile(filepath.Join(v.dir, "supervisor.log"))
 				t.Errorf("outcome %s, want poweroff: %v\n%s", got, view.Status.Last, sup)
 			}
-			if _, err := os.Stat(v.spec.PIDFile); !os.IsNotExist(err) {
+			if _, err := os.Stat(v.layout.PIDFile()); !os.IsNotExist(err) {
 				t.Errorf("pidfile left: %v", err)
 			}
 		})
@@ -232,7 +229,7 @@ func TestKilledHypervisor(t *testing.T) {
 	if last := view.Status.Last; last.Outcome != hypervisor.Killed || last.Signal != "killed" {
 		t.Errorf("last exit %v", last)
 	}
-	if _, err := os.Stat(v.spec.PIDFile); !os.IsNotExist(err) {
+	if _, err := os.Stat(v.layout.PIDFile()); !os.IsNotExist(err) {
 		t.Errorf("stale pidfile of the killed hypervisor left: %v", err)
 	}
 }
@@ -246,7 +243,7 @@ func TestStalePIDFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Process.Kill()
-	if err := os.WriteFile(v.spec.PIDFile, []byte(fmt.Sprint(other.Process.Pid)), 0o644); err != nil {
+	if err := os.WriteFile(v.layout.PIDFile(), []byte(fmt.Sprint(other.Process.Pid)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if view := v.view(); view.Alive() {
@@ -272,7 +269,7 @@ func TestOrphanedHypervisorStillRunning(t *testing.T) {
 
 func TestInspectNeverStarted(t *testing.T) {
 	dir := t.TempDir()
-	view := Inspect(filepath.Join(dir, "vm.json"), Spec{Hypervisor: "/nonexistent/xhyve", PIDFile: filepath.Join(dir, "hypervisor.pid"), Status: filepath.Join(dir, "supervisor.json")})
+	view := Inspect(Layout{Dir: dir}, Binaries{Hypervisor: "/nonexistent/xhyve"})
 	if view.Alive() || view.StatusErr != nil {
 		t.Errorf("view %+v", view)
 	}
@@ -317,7 +314,7 @@ func TestSecondSupervisorLeavesTheFirstAlone(t *testing.T) {
 	v := newVM(t, fakehv.Behavior{Dialect: "xhyve"})
 	first := v.launch()
 	view := v.waitFor("running", v.running)
-	pidfile, err := os.ReadFile(v.spec.PIDFile)
+	pidfile, err := os.ReadFile(v.layout.PIDFile())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,13 +327,13 @@ func TestSecondSupervisorLeavesTheFirstAlone(t *testing.T) {
 	if after.Status.Done || after.Status.Boots != 1 || after.Status.Last != nil {
 		t.Errorf("the first supervisor's status was changed: %+v", after.Status)
 	}
-	if got, _ := os.ReadFile(v.spec.PIDFile); !bytes.Equal(got, pidfile) {
+	if got, _ := os.ReadFile(v.layout.PIDFile()); !bytes.Equal(got, pidfile) {
 		t.Errorf("pidfile %q, was %q", got, pidfile)
 	}
 	if n := fakehv.Boots(v.hv); n != 1 {
 		t.Errorf("%d VMs booted on one disk", n)
 	}
-	if log, _ := os.ReadFile(v.spec.SupervisorLog); !bytes.Contains(log, []byte("already running")) {
+	if log, _ := os.ReadFile(v.layout.SupervisorLog()); !bytes.Contains(log, []byte("already running")) {
 		t.Errorf("supervisor log does not say why the second one quit:\n%s", log)
 	}
 }
