@@ -9,7 +9,6 @@ import (
 	"github.com/docker/machine/libmachine/drivers/plugin"
 	"github.com/docker/machine/libmachine/drivers/plugin/localbinary"
 
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/xhyve"
 )
 
@@ -21,18 +20,12 @@ func main() {
 	// docker-machine passes none, Rancher's fork passes its own. The
 	// driver's own subcommands are started without the token.
 	if len(os.Args) > 1 && os.Getenv(localbinary.PluginEnvKey) == "" {
-		switch os.Args[1] {
-		case "version", "--version":
+		if os.Args[1] == "version" || os.Args[1] == "--version" {
 			fmt.Println(version)
 			return
-		case supervisor.Command:
-			os.Exit(supervisor.Main(os.Args[2:]))
-		case supervisor.NFSCommand:
-			os.Exit(supervisor.ServeNFSMain(os.Args[2:]))
-		case xhyve.RemoveLeaseCommand:
-			os.Exit(xhyve.RemoveLeaseMain(os.Args[2:]))
-		case xhyve.DoctorCommand:
-			os.Exit(xhyve.DoctorMain(os.Args[2:], os.Stdout))
+		}
+		if run, ok := xhyve.Subcommands()[os.Args[1]]; ok {
+			os.Exit(run(os.Args[2:]))
 		}
 	}
 	// Nothing may reach stdout before this: docker-machine reads the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/docker/machine/libmachine/drivers/rpc"
 	"github.com/docker/machine/libmachine/mcnflag"
+
+	"github.com/zchee/docker-machine-driver-xhyve/xhyve"
 )
 
 // buildPlugin builds the plugin binary into a directory put first on PATH,
@@ -49,6 +52,30 @@ func TestVersionSubcommand(t *testing.T) {
 	out, err := cmd.Output()
 	if err != nil || strings.TrimSpace(string(out)) != "v9.9.9-test" {
 		t.Errorf("version printed %q (err %v)", out, err)
+	}
+}
+
+// TestSubcommandsDispatched: main runs each of the driver's subcommands
+// from its table (xhyve.Subcommands), not RPC: each answers bad arguments
+// with its own usage and exit status 2.
+func TestSubcommandsDispatched(t *testing.T) {
+	bin := buildPlugin(t)
+	for name, usage := range map[string]string{
+		"supervise":         "supervise SPEC.json",
+		"serve-nfs":         "serve-nfs SPEC.json",
+		"remove-dhcp-lease": "remove-dhcp-lease MAC",
+		"doctor":            "doctor [flags]",
+	} {
+		if _, ok := xhyve.Subcommands()[name]; !ok {
+			t.Errorf("%s is not in xhyve.Subcommands", name)
+		}
+		cmd := exec.Command(bin, name, "a", "b")
+		cmd.Env = withoutToken()
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), usage) {
+			t.Errorf("%s a b: %v, want exit status 2 and its usage %q:\n%s", name, err, usage, out)
+		}
 	}
 }
 

@@ -232,6 +232,17 @@ func (d *Driver) layout() supervisor.Layout {
 	return supervisor.Layout{Dir: d.path("")}
 }
 
+// Subcommands are the plugin binary's own subcommands, by name: the
+// supervisor's hidden ones (supervise, serve-nfs), remove-dhcp-lease and
+// doctor. Each returns the exit status. main dispatches them from here,
+// and so do the tests whose binary stands in for the plugin.
+func Subcommands() map[string]func(args []string) int {
+	table := supervisor.Subcommands()
+	table[RemoveLeaseCommand] = RemoveLeaseMain
+	table[DoctorCommand] = func(args []string) int { return DoctorMain(args, os.Stdout) }
+	return table
+}
+
 // subcommandEnv is the environment for the plugin binary's own subcommands
 // (supervise, remove-dhcp-lease): without docker-machine's plugin token,
 // which would make the binary serve RPC instead.

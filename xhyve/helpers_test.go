@@ -25,17 +25,15 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/release"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 )
 
-// TestMain lets the test binary stand in for the plugin binary's supervise
-// subcommand, which Start launches.
+// TestMain lets the test binary stand in for the plugin binary's
+// subcommands, which Start launches (supervise, serve-nfs).
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == supervisor.Command {
-		os.Exit(supervisor.Main(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == supervisor.NFSCommand {
-		os.Exit(supervisor.ServeNFSMain(os.Args[2:]))
+	if len(os.Args) > 1 {
+		if run, ok := Subcommands()[os.Args[1]]; ok {
+			os.Exit(run(os.Args[2:]))
+		}
 	}
 	// A Mac's real hyperkit in /usr/local/bin must not stand in for the
 	// tests' fakes.

@@ -26,6 +26,12 @@ const (
 // same machine is alive; the supervisor then leaves everything to it.
 var ErrAlreadyRunning = errors.New("the machine is already running")
 
+// Subcommands are the plugin binary's hidden subcommands that run the
+// supervisor's processes, by name; each returns the exit status.
+func Subcommands() map[string]func(args []string) int {
+	return map[string]func(args []string) int{Command: Main, NFSCommand: ServeNFSMain}
+}
+
 // Main runs a supervisor for the spec file named by args[0] and returns the
 // process exit status.
 func Main(args []string) int {

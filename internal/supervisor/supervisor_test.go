@@ -23,11 +23,10 @@ import (
 // TestMain lets the test binary act as the plugin binary's supervise
 // subcommand, which Launch runs.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == Command {
-		os.Exit(Main(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == NFSCommand {
-		os.Exit(ServeNFSMain(os.Args[2:]))
+	if len(os.Args) > 1 {
+		if run, ok := Subcommands()[os.Args[1]]; ok {
+			os.Exit(run(os.Args[2:]))
+		}
 	}
 	util.DefaultLogger = quietNFSClient{}
 	os.Exit(m.Run())
