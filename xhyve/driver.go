@@ -23,6 +23,7 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/release"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 )
 
 // DriverName is the name users pass to `docker-machine create -d`.
@@ -228,8 +229,8 @@ func (d *Driver) path(name string) string {
 
 // layout is where the machine's processes keep their files (the spec,
 // status, pidfile and logs), in the machine directory.
-func (d *Driver) layout() supervisor.Layout {
-	return supervisor.Layout{Dir: d.path("")}
+func (d *Driver) layout() supervisorctl.Layout {
+	return supervisorctl.Layout{Dir: d.path("")}
 }
 
 // Subcommands are the plugin binary's own subcommands, by name: the

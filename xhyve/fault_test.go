@@ -10,7 +10,7 @@ import (
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 )
 
 // vmnetRefused is what xhyve prints, on stdout, when vmnet refuses it.
@@ -20,8 +20,8 @@ const vmnetRefused = "virtio_net: Could not create vmnet interface, permission d
 // the machine Error, and the error docker-machine ls shows (GetURL's) says
 // why, while still meaning "not running".
 func TestFailedRunIsErrorWithReason(t *testing.T) {
-	failed := &supervisor.Exit{Outcome: hypervisor.Failed, Code: 1, Detail: vmnetRefused}
-	d := scriptedDriver(t, &scriptedProcs{view: supervisor.View{Status: supervisor.Status{Done: true, Last: failed}}})
+	failed := &supervisorctl.Exit{Outcome: hypervisor.Failed, Code: 1, Detail: vmnetRefused}
+	d := scriptedDriver(t, &scriptedProcs{view: supervisorctl.View{Status: supervisorctl.Status{Done: true, Last: failed}}})
 	if s, err := d.GetState(); s != state.Error || err != nil {
 		t.Errorf("GetState = %s, %v; want Error", s, err)
 	}

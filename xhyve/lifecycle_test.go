@@ -13,7 +13,7 @@ import (
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 )
 
 func (m *machine) assertState(want state.State) {
@@ -199,7 +199,7 @@ func TestKilledHypervisorThenStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	view := m.d.inspect()
-	supervisor.Signal(view.HypervisorPID, syscall.SIGKILL) // kill -9 by the user
+	supervisorctl.Signal(view.HypervisorPID, syscall.SIGKILL) // kill -9 by the user
 	deadline := time.Now().Add(10 * time.Second)
 	for s, _ := m.d.GetState(); s != state.Stopped; s, _ = m.d.GetState() {
 		if time.Now().After(deadline) {

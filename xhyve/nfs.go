@@ -11,7 +11,7 @@ import (
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/logfile"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/nfs"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/vmnet"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
@@ -21,12 +21,12 @@ func (d *Driver) builtinNFS() bool { return d.NFSServer == nfsBuiltin }
 
 // nfsSpec tells the supervisor what to serve with the built-in server, or
 // is nil when it serves nothing.
-func (d *Driver) nfsSpec() *supervisor.NFSSpec {
+func (d *Driver) nfsSpec() *supervisorctl.NFSSpec {
 	shares := d.shares()
 	if len(shares) == 0 || !d.builtinNFS() {
 		return nil
 	}
-	spec := &supervisor.NFSSpec{VMNetPlist: d.env.vmnetPlist}
+	spec := &supervisorctl.NFSSpec{VMNetPlist: d.env.vmnetPlist}
 	for _, s := range shares {
 		spec.Shares = append(spec.Shares, s.Host)
 	}

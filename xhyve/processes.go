@@ -6,7 +6,7 @@ import (
 	"syscall"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 )
 
 // processes is how the driver sees and moves the VM's processes: the
@@ -15,7 +15,7 @@ import (
 // table-tested without processes.
 type processes interface {
 	// Inspect observes the machine's supervisor and hypervisor.
-	Inspect(l supervisor.Layout, bins supervisor.Binaries) supervisor.View
+	Inspect(l supervisorctl.Layout, bins supervisorctl.Binaries) supervisorctl.View
 	// Launch starts a supervisor detached and returns its pid.
 	Launch(exe, specPath, logPath string, env []string) (int, error)
 	// Signal signals one process; a gone one is no error.
@@ -31,15 +31,15 @@ type processes interface {
 // osProcesses is the real thing.
 type osProcesses struct{}
 
-func (osProcesses) Inspect(l supervisor.Layout, bins supervisor.Binaries) supervisor.View {
-	return supervisor.Inspect(l, bins)
+func (osProcesses) Inspect(l supervisorctl.Layout, bins supervisorctl.Binaries) supervisorctl.View {
+	return supervisorctl.Inspect(l, bins)
 }
 
 func (osProcesses) Launch(exe, specPath, logPath string, env []string) (int, error) {
-	return supervisor.Launch(exe, specPath, logPath, env)
+	return supervisorctl.Launch(exe, specPath, logPath, env)
 }
 
-func (osProcesses) Signal(pid int, sig syscall.Signal) error { return supervisor.Signal(pid, sig) }
+func (osProcesses) Signal(pid int, sig syscall.Signal) error { return supervisorctl.Signal(pid, sig) }
 
 func (osProcesses) SignalGroup(pgid int, sig syscall.Signal) error {
 	if pgid <= 0 {

@@ -16,7 +16,7 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/logfile"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
@@ -60,7 +60,7 @@ func (d *Driver) start() error {
 	if err != nil {
 		return err
 	}
-	if err := supervisor.WriteSpec(d.layout().Spec(), d.supervisorSpec(config, args)); err != nil {
+	if err := supervisorctl.WriteSpec(d.layout().Spec(), d.supervisorSpec(config, args)); err != nil {
 		return err
 	}
 	exe, err := d.env.executable()
@@ -81,9 +81,9 @@ func (d *Driver) start() error {
 // supervisorSpec describes the supervisor of a boot with config: the
 // pidfile it watches is the one the hypervisor is told to write, so the two
 // cannot drift apart. args is nil when only inspecting.
-func (d *Driver) supervisorSpec(config hypervisor.Config, args []string) supervisor.Spec {
+func (d *Driver) supervisorSpec(config hypervisor.Config, args []string) supervisorctl.Spec {
 	bins := d.binaries()
-	return supervisor.Spec{
+	return supervisorctl.Spec{
 		Hypervisor: bins.Hypervisor,
 		Args:       args,
 		Dialect:    config.Dialect,
@@ -96,15 +96,15 @@ func (d *Driver) supervisorSpec(config hypervisor.Config, args []string) supervi
 
 // binaries are what the machine's processes run: its hypervisor and this
 // plugin, which runs the supervisor.
-func (d *Driver) binaries() supervisor.Binaries {
+func (d *Driver) binaries() supervisorctl.Binaries {
 	exe, _ := d.env.executable() // "" only weakens the identity check
-	return supervisor.Binaries{Hypervisor: d.Hypervisor, Supervisor: exe}
+	return supervisorctl.Binaries{Hypervisor: d.Hypervisor, Supervisor: exe}
 }
 
 // guestSpec tells the supervisor how to reach the guest.
-func (d *Driver) guestSpec() *supervisor.GuestSpec {
+func (d *Driver) guestSpec() *supervisorctl.GuestSpec {
 	port, _ := d.GetSSHPort() // 22 unless set
-	return &supervisor.GuestSpec{
+	return &supervisorctl.GuestSpec{
 		MAC:     d.MACAddress,
 		Leases:  d.env.leasesPath,
 		SSHUser: d.GetSSHUsername(),

@@ -9,7 +9,7 @@ import (
 	"github.com/docker/machine/libmachine/state"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 )
 
 // GetState reports the VM's state from its processes, never by probing the
@@ -39,7 +39,7 @@ func (d *Driver) GetState() (state.State, error) {
 // faultOf says why a VM that is down is in error: its last run crashed or
 // failed (a refused vmnet, a disk that would not open), with the
 // hypervisor's reason. "" when it is simply down.
-func faultOf(view supervisor.View) string {
+func faultOf(view supervisorctl.View) string {
 	last := view.Status.Last
 	if view.Alive() || last == nil || !last.Outcome.Fault() {
 		return ""
@@ -49,7 +49,7 @@ func faultOf(view supervisor.View) string {
 
 // inspect observes the VM's processes. What it looks for comes from the
 // machine's configuration, not from files a crash may have damaged.
-func (d *Driver) inspect() supervisor.View {
+func (d *Driver) inspect() supervisorctl.View {
 	return d.env.procs.Inspect(d.layout(), d.binaries())
 }
 

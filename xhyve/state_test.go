@@ -15,20 +15,20 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 )
 
 // scriptedProcs is a machine's processes as a table says: a view, and
 // what each signal does to it. Nothing is started.
 type scriptedProcs struct {
 	mu   sync.Mutex
-	view supervisor.View
+	view supervisorctl.View
 	// onSignal turns a signal into the next view (nil: it changes nothing).
-	onSignal func(v supervisor.View, pid int, sig syscall.Signal) supervisor.View
+	onSignal func(v supervisorctl.View, pid int, sig syscall.Signal) supervisorctl.View
 	sent     []string
 }
 
-func (p *scriptedProcs) Inspect(supervisor.Layout, supervisor.Binaries) supervisor.View {
+func (p *scriptedProcs) Inspect(supervisorctl.Layout, supervisorctl.Binaries) supervisorctl.View {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.view
@@ -84,27 +84,27 @@ func scriptedDriver(t *testing.T, p *scriptedProcs) *Driver {
 }
 
 // gone is what a signal that ends both processes leaves.
-func gone(v supervisor.View, _ int, _ syscall.Signal) supervisor.View {
+func gone(v supervisorctl.View, _ int, _ syscall.Signal) supervisorctl.View {
 	v.SupervisorPID, v.HypervisorPID = 0, 0
 	return v
 }
 
 func TestGetStateTable(t *testing.T) {
-	crash := &supervisor.Exit{Outcome: hypervisor.Crash, Code: 3}
-	poweroff := &supervisor.Exit{Outcome: hypervisor.PowerOff}
+	crash := &supervisorctl.Exit{Outcome: hypervisor.Crash, Code: 3}
+	poweroff := &supervisorctl.Exit{Outcome: hypervisor.PowerOff}
 	for _, tt := range []struct {
 		name string
-		view supervisor.View
+		view supervisorctl.View
 		want state.State
 		err  string
 	}{
-		{"hypervisor up", supervisor.View{SupervisorPID: 10, HypervisorPID: 11}, state.Running, ""},
-		{"orphaned hypervisor", supervisor.View{HypervisorPID: 11}, state.Running, ""},
-		{"between two boots", supervisor.View{SupervisorPID: 10}, state.Starting, ""},
-		{"crashed", supervisor.View{Status: supervisor.Status{Done: true, Last: crash}}, state.Error, ""},
-		{"powered off", supervisor.View{Status: supervisor.Status{Done: true, Last: poweroff}}, state.Stopped, ""},
-		{"never started", supervisor.View{}, state.Stopped, ""},
-		{"damaged status", supervisor.View{HypervisorPID: 11, StatusErr: errors.New("decode supervisor.json: unexpected end")}, state.Error, "docker-machine kill dev"},
+		{"hypervisor up", supervisorctl.View{SupervisorPID: 10, HypervisorPID: 11}, state.Running, ""},
+		{"orphaned hypervisor", supervisorctl.View{HypervisorPID: 11}, state.Running, ""},
+		{"between two boots", supervisorctl.View{SupervisorPID: 10}, state.Starting, ""},
+		{"crashed", supervisorctl.View{Status: supervisorctl.Status{Done: true, Last: crash}}, state.Error, ""},
+		{"powered off", supervisorctl.View{Status: supervisorctl.Status{Done: true, Last: poweroff}}, state.Stopped, ""},
+		{"never started", supervisorctl.View{}, state.Stopped, ""},
+		{"damaged status", supervisorctl.View{HypervisorPID: 11, StatusErr: errors.New("decode supervisor.json: unexpected end")}, state.Error, "docker-machine kill dev"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := scriptedDriver(t, &scriptedProcs{view: tt.view})
@@ -117,20 +117,20 @@ func TestGetStateTable(t *testing.T) {
 }
 
 func TestStopKillTable(t *testing.T) {
-	running := supervisor.View{SupervisorPID: 10, HypervisorPID: 11}
+	running := supervisorctl.View{SupervisorPID: 10, HypervisorPID: 11}
 	for _, tt := range []struct {
 		name     string
 		op       func(*Driver) error
-		view     supervisor.View
-		onSignal func(supervisor.View, int, syscall.Signal) supervisor.View
+		view     supervisorctl.View
+		onSignal func(supervisorctl.View, int, syscall.Signal) supervisorctl.View
 		want     []string
 	}{
 		{"stop powers off through the supervisor", (*Driver).Stop, running, gone,
 			[]string{"terminated 10"}},
-		{"stop of an orphaned hypervisor signals it", (*Driver).Stop, supervisor.View{HypervisorPID: 11}, gone,
+		{"stop of an orphaned hypervisor signals it", (*Driver).Stop, supervisorctl.View{HypervisorPID: 11}, gone,
 			[]string{"terminated 11"}},
 		{"stop past its deadline kills, hypervisor first", (*Driver).Stop, running,
-			func(v supervisor.View, pid int, sig syscall.Signal) supervisor.View {
+			func(v supervisorctl.View, pid int, sig syscall.Signal) supervisorctl.View {
 				if sig == syscall.SIGKILL {
 					return gone(v, pid, sig)
 				}
@@ -139,9 +139,9 @@ func TestStopKillTable(t *testing.T) {
 			[]string{"terminated 10", "killed 11", "killed group 10"}},
 		{"kill: hypervisor first", (*Driver).Kill, running, gone,
 			[]string{"killed 11", "killed group 10"}},
-		{"kill between two boots", (*Driver).Kill, supervisor.View{SupervisorPID: 10}, gone,
+		{"kill between two boots", (*Driver).Kill, supervisorctl.View{SupervisorPID: 10}, gone,
 			[]string{"killed 10", "killed group 10"}},
-		{"kill of a stopped machine does nothing", (*Driver).Kill, supervisor.View{}, nil, nil},
+		{"kill of a stopped machine does nothing", (*Driver).Kill, supervisorctl.View{}, nil, nil},
 		{"kill of survivors tries both again", (*Driver).Kill, running, nil,
 			[]string{"killed 11", "killed 11", "killed 10"}},
 	} {
@@ -163,8 +163,8 @@ func TestStopKillTable(t *testing.T) {
 // TestKillClearsADamagedStatus: once nothing runs, a status file that
 // could not be read is removed, so the next GetState is honest again.
 func TestKillClearsADamagedStatus(t *testing.T) {
-	p := &scriptedProcs{view: supervisor.View{HypervisorPID: 11, StatusErr: errors.New("damaged")}, onSignal: func(v supervisor.View, pid int, sig syscall.Signal) supervisor.View {
-		return supervisor.View{StatusErr: v.StatusErr}
+	p := &scriptedProcs{view: supervisorctl.View{HypervisorPID: 11, StatusErr: errors.New("damaged")}, onSignal: func(v supervisorctl.View, pid int, sig syscall.Signal) supervisorctl.View {
+		return supervisorctl.View{StatusErr: v.StatusErr}
 	}}
 	d := scriptedDriver(t, p)
 	if err := os.WriteFile(d.layout().Status(), []byte("{"), 0o600); err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/docker/machine/libmachine/log"
 
-	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
 )
 
@@ -100,7 +100,7 @@ func (d *Driver) killGroup(supervisorPID int) {
 // clearDamagedStatus removes a status file that could not be read once no
 // process of the VM is left: it describes nothing any more, and until it is
 // gone every GetState reports Error.
-func (d *Driver) clearDamagedStatus(view supervisor.View) error {
+func (d *Driver) clearDamagedStatus(view supervisorctl.View) error {
 	if view.StatusErr == nil {
 		return nil
 	}

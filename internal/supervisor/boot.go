@@ -3,6 +3,7 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 	"io"
 	"os"
 	"os/exec"
@@ -17,13 +18,13 @@ import (
 
 // runOnce starts the hypervisor and waits for it. It returns an error only
 // when the hypervisor could not be started at all.
-func (s *supervisor) runOnce() (*Exit, error) {
+func (s *supervisor) runOnce() (*supervisorctl.Exit, error) {
 	if err := s.clearStalePIDFile(); err != nil {
 		return nil, err
 	}
 	master, slave, err := openPTY()
 	if err != nil {
-		return &Exit{Outcome: hypervisor.Failed, Code: -1, At: time.Now(), Detail: "console: " + err.Error()}, nil
+		return &supervisorctl.Exit{Outcome: hypervisor.Failed, Code: -1, At: time.Now(), Detail: "console: " + err.Error()}, nil
 	}
 	output := &bootOutput{log: s.hvLog}
 	cmd := exec.Command(s.spec.Hypervisor, s.spec.Args...)
@@ -42,7 +43,7 @@ func (s *supervisor) runOnce() (*Exit, error) {
 		s.mu.Unlock()
 		master.Close()
 		slave.Close()
-		return &Exit{Outcome: hypervisor.Killed, At: time.Now(), Detail: "stop requested before start"}, nil
+		return &supervisorctl.Exit{Outcome: hypervisor.Killed, At: time.Now(), Detail: "stop requested before start"}, nil
 	}
 	start := time.Now()
 	err = cmd.Start()
@@ -52,7 +53,7 @@ func (s *supervisor) runOnce() (*Exit, error) {
 	if err != nil {
 		s.mu.Unlock()
 		master.Close()
-		return &Exit{Outcome: hypervisor.Failed, Code: -1, At: time.Now(), Detail: err.Error()}, nil
+		return &supervisorctl.Exit{Outcome: hypervisor.Failed, Code: -1, At: time.Now(), Detail: err.Error()}, nil
 	}
 	s.current = cmd.Process
 	s.status.Boots++
@@ -105,7 +106,7 @@ func removePIDFileOf(path string, pid int) error {
 	if err != nil {
 		return fmt.Errorf("read pidfile: %w", err)
 	}
-	got, err := ParsePID(f)
+	got, err := supervisorctl.ParsePID(f)
 	f.Close()
 	if err != nil || got != pid {
 		return nil // not this boot's
@@ -118,8 +119,8 @@ func removePIDFileOf(path string, pid int) error {
 
 // exitOf records how a run ended. output is what the hypervisor printed
 // during the run; its last lines are the reason of a failure or crash.
-func exitOf(d hypervisor.Dialect, ps *os.ProcessState, waitErr error, run hypervisor.Run, output string) *Exit {
-	e := &Exit{At: time.Now(), ConsoleBytes: run.ConsoleBytes}
+func exitOf(d hypervisor.Dialect, ps *os.ProcessState, waitErr error, run hypervisor.Run, output string) *supervisorctl.Exit {
+	e := &supervisorctl.Exit{At: time.Now(), ConsoleBytes: run.ConsoleBytes}
 	if ps == nil {
 		e.Outcome, e.Code, e.Detail = hypervisor.Failed, -1, fmt.Sprint(waitErr)
 		return e
@@ -145,11 +146,11 @@ func exitOf(d hypervisor.Dialect, ps *os.ProcessState, waitErr error, run hyperv
 // refuses to start while it exists (O_EXCL). One that a live hypervisor
 // owns means the machine runs under someone else: ErrAlreadyRunning.
 func (s *supervisor) clearStalePIDFile() error {
-	pid, mtime, err := readPIDFile(s.layout.PIDFile())
+	pid, mtime, err := supervisorctl.ReadPIDFile(s.layout.PIDFile())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	if err == nil && proc.Alive(pid, hypervisorIdentity(s.layout, s.spec.binaries(), s.status.Hypervisor, mtime)) {
+	if err == nil && proc.Alive(pid, supervisorctl.HypervisorIdentity(s.layout, s.spec.Binaries(), s.status.Hypervisor, mtime)) {
 		return fmt.Errorf("%w: hypervisor pid %d from %s", ErrAlreadyRunning, pid, s.layout.PIDFile())
 	}
 	if err := os.Remove(s.layout.PIDFile()); err != nil && !errors.Is(err, os.ErrNotExist) {

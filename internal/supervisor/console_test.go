@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -70,7 +71,7 @@ func TestSetupFailsAfterPIDFile(t *testing.T) {
 func TestMissingDiskFailsInSetup(t *testing.T) {
 	v := newVM(t, fakehv.Behavior{Dialect: "xhyve"})
 	v.spec.Args = append(v.spec.Args, "-s", "4:0,virtio-blk,"+filepath.Join(v.dir, "missing.img"))
-	if err := writeJSON(v.specAt, v.spec); err != nil {
+	if err := supervisorctl.WriteSpec(v.specAt, v.spec); err != nil {
 		t.Fatal(err)
 	}
 	v.launch()
@@ -113,7 +114,7 @@ func TestLastWordsReachTheLog(t *testing.T) {
 // console and output open must not keep the exit from being recorded.
 func TestChildHoldingTheConsole(t *testing.T) {
 	v := newVM(t, fakehv.Behavior{Dialect: "hyperkit", Then: "poweroff", RunMS: 200, Orphan: true})
-	t.Cleanup(func() { Signal(fakehv.Orphan(v.hv), syscall.SIGKILL) })
+	t.Cleanup(func() { supervisorctl.Signal(fakehv.Orphan(v.hv), syscall.SIGKILL) })
 	v.launch()
 	view := v.waitFor("stopped", gone)
 	if last := view.Status.Last; last.Outcome != hypervisor.PowerOff {

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"errors"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 	"os"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ func TestLogsStayCapped(t *testing.T) {
 	const limit = 64 << 10
 	v := newVM(t, fakehv.Behavior{Dialect: "xhyve", FloodBytes: 6 * limit})
 	v.spec.LogLimit = limit
-	if err := writeJSON(v.specAt, v.spec); err != nil {
+	if err := supervisorctl.WriteSpec(v.specAt, v.spec); err != nil {
 		t.Fatal(err)
 	}
 	v.launch()

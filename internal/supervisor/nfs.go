@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 	"net"
 	"os"
 	"os/exec"
@@ -136,7 +137,7 @@ func onInterface(ip net.IP) bool {
 }
 
 // leaseAddress returns the function that tells the VM's current address.
-func leaseAddress(spec *GuestSpec) func() (net.IP, error) {
+func leaseAddress(spec *supervisorctl.GuestSpec) func() (net.IP, error) {
 	if spec == nil {
 		return func() (net.IP, error) { return nil, errors.New("the spec does not say how to reach the guest") }
 	}
@@ -211,8 +212,8 @@ func ServeNFSMain(args []string) int {
 }
 
 func serveNFS(specPath string) error {
-	var spec Spec
-	if err := readJSON(specPath, &spec); err != nil {
+	spec, err := supervisorctl.ReadSpec(specPath)
+	if err != nil {
 		return fmt.Errorf("read spec: %w", err)
 	}
 	if spec.NFS == nil {

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"bytes"
 	"fmt"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 	"io"
 	"net"
 	"os"
@@ -41,9 +42,9 @@ func nfsVM(t *testing.T, share string) *vm {
 	if err != nil || !ok {
 		t.Fatalf("fake -M: %q %v", out, err)
 	}
-	v.spec.Guest = &GuestSpec{MAC: mac, Leases: leases}
-	v.spec.NFS = &NFSSpec{Shares: []string{share}, VMNetPlist: filepath.Join(v.dir, "no-vmnet.plist")}
-	if err := writeJSON(v.specAt, v.spec); err != nil {
+	v.spec.Guest = &supervisorctl.GuestSpec{MAC: mac, Leases: leases}
+	v.spec.NFS = &supervisorctl.NFSSpec{Shares: []string{share}, VMNetPlist: filepath.Join(v.dir, "no-vmnet.plist")}
+	if err := supervisorctl.WriteSpec(v.specAt, v.spec); err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -51,7 +52,7 @@ func nfsVM(t *testing.T, share string) *vm {
 
 func (v *vm) nfsAddr() string {
 	v.t.Helper()
-	return v.waitFor("the nfs server", func(view View) bool { return view.Status.NFSAddr != "" }).Status.NFSAddr
+	return v.waitFor("the nfs server", func(view supervisorctl.View) bool { return view.Status.NFSAddr != "" }).Status.NFSAddr
 }
 
 // nfsRead reads name from share over NFS. It dials from a reserved port,
@@ -172,7 +173,7 @@ func TestBuiltinNFSLivesWithTheVM(t *testing.T) {
 		t.Errorf("the server moved from %s to %s", addr, got)
 	}
 
-	Signal(sup, syscall.SIGKILL) // the supervisor dies: its server follows
+	supervisorctl.Signal(sup, syscall.SIGKILL) // the supervisor dies: its server follows
 	waitClosed(t, addr)
 }
 
@@ -182,7 +183,7 @@ func TestBuiltinNFSEndsWithTheVM(t *testing.T) {
 	sup := v.launch()
 	v.waitFor("running", v.running)
 	addr := v.nfsAddr()
-	Signal(sup, syscall.SIGTERM) // docker-machine stop
+	supervisorctl.Signal(sup, syscall.SIGTERM) // docker-machine stop
 	v.waitFor("stopped", gone)
 	waitClosed(t, addr)
 	if n, _ := exec.Command("pgrep", "-f", NFSCommand+" "+v.specAt).Output(); len(n) != 0 {

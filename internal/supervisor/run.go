@@ -1,9 +1,16 @@
+// Package supervisor keeps a VM's hypervisor running after the short-lived
+// plugin process is gone. The plugin starts it detached as a hidden
+// subcommand; it runs the hypervisor, captures the serial console, starts the
+// hypervisor again when the guest reboots (xhyve exits on a guest reset),
+// turns SIGTERM into the hypervisor's ACPI shutdown, and records every exit so
+// the driver can report real state.
 package supervisor
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 	"io"
 	"os"
 	"os/signal"
@@ -29,14 +36,14 @@ var ErrAlreadyRunning = errors.New("the machine is already running")
 // Subcommands are the plugin binary's hidden subcommands that run the
 // supervisor's processes, by name; each returns the exit status.
 func Subcommands() map[string]func(args []string) int {
-	return map[string]func(args []string) int{Command: Main, NFSCommand: ServeNFSMain}
+	return map[string]func(args []string) int{supervisorctl.Command: Main, NFSCommand: ServeNFSMain}
 }
 
 // Main runs a supervisor for the spec file named by args[0] and returns the
 // process exit status.
 func Main(args []string) int {
 	if len(args) != 1 {
-		fmt.Fprintf(os.Stderr, "usage: %s %s SPEC.json\n", filepath.Base(os.Args[0]), Command)
+		fmt.Fprintf(os.Stderr, "usage: %s %s SPEC.json\n", filepath.Base(os.Args[0]), supervisorctl.Command)
 		return 2
 	}
 	if err := Run(args[0]); err != nil {
@@ -51,16 +58,16 @@ func Main(args []string) int {
 func Run(specPath string) error {
 	// Whoever started this process may have left descriptors open; the
 	// hypervisor gets only its three.
-	if err := closeOnExecAbove(2); err != nil {
+	if err := supervisorctl.CloseOnExecAbove(2); err != nil {
 		return err
 	}
-	var spec Spec
-	if err := readJSON(specPath, &spec); err != nil {
+	spec, err := supervisorctl.ReadSpec(specPath)
+	if err != nil {
 		return fmt.Errorf("read spec: %w", err)
 	}
 	// Never take over a machine that runs: its supervisor owns the pidfile
 	// and the status file.
-	if v := Inspect(LayoutOf(specPath), spec.binaries()); v.Alive() {
+	if v := supervisorctl.Inspect(supervisorctl.LayoutOf(specPath), spec.Binaries()); v.Alive() {
 		return fmt.Errorf("%w (supervisor pid %d, hypervisor pid %d): not starting another", ErrAlreadyRunning, v.SupervisorPID, v.HypervisorPID)
 	}
 	s, err := newSupervisor(specPath, spec)
@@ -92,18 +99,18 @@ func Run(specPath string) error {
 
 type supervisor struct {
 	specPath string
-	spec     Spec
-	layout   Layout
+	spec     supervisorctl.Spec
+	layout   supervisorctl.Layout
 	console  io.WriteCloser
 	hvLog    io.WriteCloser
 	log      io.Writer // the supervisor's own messages
 
 	mu      sync.Mutex
-	status  Status
+	status  supervisorctl.Status
 	current *os.Process
 }
 
-func newSupervisor(specPath string, spec Spec) (*supervisor, error) {
+func newSupervisor(specPath string, spec supervisorctl.Spec) (*supervisor, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find own executable: %w", err)
@@ -112,20 +119,20 @@ func newSupervisor(specPath string, spec Spec) (*supervisor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve hypervisor: %w", err)
 	}
-	s := &supervisor{specPath: specPath, spec: spec, layout: LayoutOf(specPath)}
-	own, err := logfile.Open(s.layout.SupervisorLog(), spec.logLimit(), asStdio)
+	s := &supervisor{specPath: specPath, spec: spec, layout: supervisorctl.LayoutOf(specPath)}
+	own, err := logfile.Open(s.layout.SupervisorLog(), spec.LogLimitBytes(), asStdio)
 	if err != nil {
 		return nil, err
 	}
 	s.log = own
-	if s.console, err = logfile.Open(s.layout.ConsoleLog(), spec.logLimit(), nil); err != nil {
+	if s.console, err = logfile.Open(s.layout.ConsoleLog(), spec.LogLimitBytes(), nil); err != nil {
 		return nil, err
 	}
-	if s.hvLog, err = logfile.Open(s.layout.HypervisorLog(), spec.logLimit(), nil); err != nil {
+	if s.hvLog, err = logfile.Open(s.layout.HypervisorLog(), spec.LogLimitBytes(), nil); err != nil {
 		s.console.Close()
 		return nil, err
 	}
-	s.status = Status{PID: os.Getpid(), Exe: exe, Started: time.Now(), Hypervisor: hv}
+	s.status = supervisorctl.Status{PID: os.Getpid(), Exe: exe, Started: time.Now(), Hypervisor: hv}
 	return s, s.save()
 }
 
@@ -136,7 +143,7 @@ func (s *supervisor) logf(format string, args ...any) {
 
 // save records the status; the caller holds mu or is the only goroutine.
 func (s *supervisor) save() error {
-	return writeJSON(s.layout.Status(), s.status)
+	return supervisorctl.WriteStatus(s.layout, s.status)
 }
 
 func (s *supervisor) requestStop() {
@@ -194,7 +201,7 @@ func (s *supervisor) loop() error {
 		}
 		if len(resets) >= maxResets {
 			s.mu.Lock()
-			s.status.Last = &Exit{Outcome: hypervisor.Crash, Code: exit.Code, At: now,
+			s.status.Last = &supervisorctl.Exit{Outcome: hypervisor.Crash, Code: exit.Code, At: now,
 				Detail: fmt.Sprintf("guest reset %d times within %s; not starting it again", len(resets), resetWindow)}
 			s.mu.Unlock()
 			return s.finish()
@@ -207,7 +214,7 @@ func (s *supervisor) loop() error {
 // machine runs that is not its own: the record then belongs to that one's
 // supervisor.
 func (s *supervisor) finish() error {
-	if v := Inspect(s.layout, s.spec.binaries()); v.HypervisorPID != 0 {
+	if v := supervisorctl.Inspect(s.layout, s.spec.Binaries()); v.HypervisorPID != 0 {
 		s.logf("hypervisor pid %d of this machine runs under another supervisor; leaving the status to it", v.HypervisorPID)
 		return fmt.Errorf("%w: hypervisor pid %d", ErrAlreadyRunning, v.HypervisorPID)
 	}

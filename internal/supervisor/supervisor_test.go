@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,9 +37,9 @@ type vm struct {
 	t      *testing.T
 	dir    string
 	hv     string
-	spec   Spec
+	spec   supervisorctl.Spec
 	specAt string
-	layout Layout
+	layout supervisorctl.Layout
 }
 
 func newVM(t *testing.T, b fakehv.Behavior) *vm {
@@ -53,21 +54,21 @@ func newVM(t *testing.T, b fakehv.Behavior) *vm {
 	if err := os.WriteFile(kernel, []byte("k"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	layout := Layout{Dir: dir}
-	spec := Spec{
+	layout := supervisorctl.Layout{Dir: dir}
+	spec := supervisorctl.Spec{
 		Hypervisor: hv,
 		Dialect:    hypervisor.Dialect(b.Dialect),
 		Supervisor: testExecutable(t),
 	}
 	spec.Args = []string{"-A", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef", "-l", "com1,stdio", "-F", layout.PIDFile(), "-f", "kexec," + kernel + ",,console=ttyS0"}
 	v := &vm{t: t, dir: dir, hv: hv, spec: spec, specAt: layout.Spec(), layout: layout}
-	if err := writeJSON(v.specAt, spec); err != nil {
+	if err := supervisorctl.WriteSpec(v.specAt, spec); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		view := Inspect(v.layout, v.spec.binaries())
-		Signal(view.HypervisorPID, syscall.SIGKILL)
-		Signal(view.SupervisorPID, syscall.SIGKILL)
+		view := supervisorctl.Inspect(v.layout, v.spec.Binaries())
+		supervisorctl.Signal(view.HypervisorPID, syscall.SIGKILL)
+		supervisorctl.Signal(view.SupervisorPID, syscall.SIGKILL)
 	})
 	return v
 }
@@ -83,22 +84,22 @@ func testExecutable(t *testing.T) string {
 
 func (v *vm) launch() int {
 	v.t.Helper()
-	pid, err := Launch(v.spec.Supervisor, v.specAt, v.layout.SupervisorLog(), os.Environ())
+	pid, err := supervisorctl.Launch(v.spec.Supervisor, v.specAt, v.layout.SupervisorLog(), os.Environ())
 	if err != nil {
 		v.t.Fatal(err)
 	}
 	return pid
 }
 
-func (v *vm) view() View {
+func (v *vm) view() supervisorctl.View {
 	v.t.Helper()
-	return Inspect(v.layout, v.spec.binaries())
+	return supervisorctl.Inspect(v.layout, v.spec.Binaries())
 }
 
 // waitFor polls cond every 20ms for up to 10s.
-func (v *vm) waitFor(what string, cond func(View) bool) View {
+func (v *vm) waitFor(what string, cond func(supervisorctl.View) bool) supervisorctl.View {
 	v.t.Helper()
-	var view View
+	var view supervisorctl.View
 	err := wait.Until(10*time.Second, 20*time.Millisecond, what, func() (bool, error) {
 		view = v.view()
 		return cond(view), nil
@@ -114,11 +115,11 @@ func (v *vm) waitFor(what string, cond func(View) bool) View {
 // running: both processes are known and the hypervisor has written its pid
 // (it creates the pidfile first and writes it after, so an empty pidfile
 // is not yet a running VM).
-func (v *vm) running(view View) bool {
+func (v *vm) running(view supervisorctl.View) bool {
 	pid, err := os.ReadFile(v.layout.PIDFile())
 	return err == nil && len(bytes.TrimSpace(pid)) > 0 && view.HypervisorPID != 0 && view.SupervisorPID != 0
 }
-func gone(v View) bool { return !v.Alive() && v.Status.Done }
+func gone(v supervisorctl.View) bool { return !v.Alive() && v.Status.Done }
 
 func TestStopByACPI(t *testing.T) {
 	for _, dialect := range []string{"xhyve", "hyperkit"} {
@@ -130,7 +131,7 @@ func TestStopByACPI(t *testing.T) {
 				t.Errorf("supervisor pid %d, launched %d", view.SupervisorPID, pid)
 			}
 			waitConsole(t, v, "fake guest says hello")
-			if err := Signal(pid, syscall.SIGTERM); err != nil {
+			if err := supervisorctl.Signal(pid, syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
 			view = v.waitFor("stopped", gone)
@@ -149,7 +150,7 @@ func TestSIGTERMBeforeACPIKills(t *testing.T) {
 	v := newVM(t, fakehv.Behavior{Dialect: "xhyve", ACPIAfterMS: 60_000})
 	pid := v.launch()
 	v.waitFor("running", v.running)
-	Signal(pid, syscall.SIGTERM)
+	supervisorctl.Signal(pid, syscall.SIGTERM)
 	view := v.waitFor("stopped", gone)
 	if last := view.Status.Last; last.Outcome != hypervisor.Killed || last.Signal != "terminated" {
 		t.Errorf("last exit %v, want killed by SIGTERM", last)
@@ -164,7 +165,7 @@ func TestGuestRebootRestarts(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			v := newVM(t, fakehv.Behavior{Dialect: dialect, Resets: 2, RunMS: 200})
 			v.launch()
-			view := v.waitFor("third boot", func(view View) bool { return v.running(view) && view.Status.Boots == 3 })
+			view := v.waitFor("third boot", func(view supervisorctl.View) bool { return v.running(view) && view.Status.Boots == 3 })
 			if view.Status.Last == nil || view.Status.Last.Outcome != hypervisor.Reset {
 				t.Errorf("last exit %v, want reset", view.Status.Last)
 			}
@@ -223,7 +224,7 @@ func TestKilledHypervisor(t *testing.T) {
 	v := newVM(t, fakehv.Behavior{Dialect: "xhyve"})
 	v.launch()
 	view := v.waitFor("running", v.running)
-	Signal(view.HypervisorPID, syscall.SIGKILL)
+	supervisorctl.Signal(view.HypervisorPID, syscall.SIGKILL)
 	view = v.waitFor("stopped", gone)
 	if last := view.Status.Last; last.Outcome != hypervisor.Killed || last.Signal != "killed" {
 		t.Errorf("last exit %v", last)
@@ -259,18 +260,10 @@ func TestOrphanedHypervisorStillRunning(t *testing.T) {
 	v := newVM(t, fakehv.Behavior{Dialect: "xhyve"})
 	v.launch()
 	view := v.waitFor("running", v.running)
-	Signal(view.SupervisorPID, syscall.SIGKILL)
-	view = v.waitFor("supervisor gone", func(view View) bool { return view.SupervisorPID == 0 })
+	supervisorctl.Signal(view.SupervisorPID, syscall.SIGKILL)
+	view = v.waitFor("supervisor gone", func(view supervisorctl.View) bool { return view.SupervisorPID == 0 })
 	if view.HypervisorPID == 0 {
 		t.Error("a hypervisor that outlived its supervisor must still count as running")
-	}
-}
-
-func TestInspectNeverStarted(t *testing.T) {
-	dir := t.TempDir()
-	view := Inspect(Layout{Dir: dir}, Binaries{Hypervisor: "/nonexistent/xhyve"})
-	if view.Alive() || view.StatusErr != nil {
-		t.Errorf("view %+v", view)
 	}
 }
 
@@ -284,7 +277,7 @@ func TestHypervisorThroughSymlink(t *testing.T) {
 	}
 	// The fake reads its behaviour next to the resolved binary, as before.
 	v.spec.Hypervisor = link
-	if err := writeJSON(v.specAt, v.spec); err != nil {
+	if err := supervisorctl.WriteSpec(v.specAt, v.spec); err != nil {
 		t.Fatal(err)
 	}
 	v.launch()

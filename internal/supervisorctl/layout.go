@@ -1,4 +1,4 @@
-package supervisor
+package supervisorctl
 
 import "path/filepath"
 

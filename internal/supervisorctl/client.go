@@ -1,4 +1,4 @@
-package supervisor
+package supervisorctl
 
 import (
 	"errors"
@@ -58,9 +58,9 @@ func Inspect(l Layout, bins Binaries) View {
 	if st.PID != 0 && !st.Done && proc.Alive(st.PID, supervisorIdentity(l, bins, st)) {
 		v.SupervisorPID = st.PID
 	}
-	if pid, mtime, err := readPIDFile(l.PIDFile()); err == nil && proc.Alive(pid, hypervisorIdentity(l, bins, hv, mtime)) {
+	if pid, mtime, err := ReadPIDFile(l.PIDFile()); err == nil && proc.Alive(pid, HypervisorIdentity(l, bins, hv, mtime)) {
 		v.HypervisorPID = pid
-	} else if st.HypervisorPID != 0 && v.SupervisorPID != 0 && proc.Alive(st.HypervisorPID, hypervisorIdentity(l, bins, hv, st.HypervisorStarted)) {
+	} else if st.HypervisorPID != 0 && v.SupervisorPID != 0 && proc.Alive(st.HypervisorPID, HypervisorIdentity(l, bins, hv, st.HypervisorStarted)) {
 		v.HypervisorPID = st.HypervisorPID // started, pidfile not written yet
 	}
 	if v.SupervisorPID == 0 && v.HypervisorPID != 0 {
@@ -84,12 +84,15 @@ func supervisorIdentity(l Layout, bins Binaries, st Status) proc.Identity {
 	return proc.Identity{Exes: exes, NotAfter: st.Started, Args: []string{Command, l.Spec()}}
 }
 
-func hypervisorIdentity(l Layout, bins Binaries, resolved string, notAfter time.Time) proc.Identity {
+// HypervisorIdentity is what the process with a pid read from l's pidfile
+// (or the status) must be to count as the machine's hypervisor: resolved is
+// the hypervisor binary with symlinks resolved.
+func HypervisorIdentity(l Layout, bins Binaries, resolved string, notAfter time.Time) proc.Identity {
 	return proc.Identity{Exes: []string{bins.Hypervisor, resolved}, NotAfter: notAfter, Args: []string{l.PIDFile()}}
 }
 
-// readPIDFile returns the pid in path and when the file was written.
-func readPIDFile(path string) (int, time.Time, error) {
+// ReadPIDFile returns the pid in path and when the file was written.
+func ReadPIDFile(path string) (int, time.Time, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, time.Time{}, err
@@ -129,7 +132,7 @@ func Launch(exe, specPath, logPath string, env []string) (int, error) {
 	// What the plugin inherited from its caller (a test runner's pipe, a CI
 	// log) must not live on in the VM's processes: a caller waiting for EOF
 	// on such a pipe would hang until the VM stops.
-	if err := closeOnExecAbove(2); err != nil {
+	if err := CloseOnExecAbove(2); err != nil {
 		return 0, err
 	}
 	log, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)

@@ -1,10 +1,9 @@
-// Package supervisor keeps a VM's hypervisor running after the short-lived
-// plugin process is gone. The plugin starts it detached as a hidden
-// subcommand; it runs the hypervisor, captures the serial console, starts the
-// hypervisor again when the guest reboots (xhyve exits on a guest reset),
-// turns SIGTERM into the hypervisor's ACPI shutdown, and records every exit so
-// the driver can report real state.
-package supervisor
+// Package supervisorctl is the driver's side of a machine's supervisor:
+// where the machine's processes keep their files (Layout), what the driver
+// asks the supervisor to run (Spec) and what the supervisor records
+// (Status), and how to find (Inspect), launch and signal its processes.
+// The supervisor (package supervisor) follows the same contract.
+package supervisorctl
 
 import (
 	"encoding/json"
@@ -110,12 +109,13 @@ func (e *Exit) String() string {
 // DefaultLogLimit keeps a VM that runs for weeks at a few MB of logs.
 const DefaultLogLimit = 1 << 20
 
-// binaries are the executables the spec's processes run.
-func (s Spec) binaries() Binaries {
+// Binaries are the executables the spec's processes run.
+func (s Spec) Binaries() Binaries {
 	return Binaries{Hypervisor: s.Hypervisor, Supervisor: s.Supervisor}
 }
 
-func (s Spec) logLimit() int64 {
+// LogLimitBytes is the cap of each log file, DefaultLogLimit unless set.
+func (s Spec) LogLimitBytes() int64 {
 	if s.LogLimit > 0 {
 		return s.LogLimit
 	}
@@ -145,3 +145,13 @@ func readJSON(path string, v any) error {
 
 // WriteSpec writes the spec a supervisor is launched with.
 func WriteSpec(path string, spec Spec) error { return writeJSON(path, spec) }
+
+// ReadSpec reads the spec a supervisor was launched with.
+func ReadSpec(path string) (Spec, error) {
+	var spec Spec
+	err := readJSON(path, &spec)
+	return spec, err
+}
+
+// WriteStatus atomically replaces the supervisor's record in l.
+func WriteStatus(l Layout, st Status) error { return writeJSON(l.Status(), st) }

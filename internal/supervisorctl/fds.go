@@ -1,4 +1,4 @@
-package supervisor
+package supervisorctl
 
 import (
 	"errors"
@@ -9,12 +9,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// closeOnExecAbove marks every open descriptor above min close-on-exec, so
+// CloseOnExecAbove marks every open descriptor above min close-on-exec, so
 // that the next exec passes on only what it is given explicitly. Go opens
 // its own files close-on-exec, but descriptors inherited from the parent
 // are not (that is why they were inherited). /dev/fd lists a process's open
 // descriptors on macOS and Linux alike.
-func closeOnExecAbove(min int) error {
+func CloseOnExecAbove(min int) error {
 	dir, err := os.Open("/dev/fd")
 	if err != nil {
 		return fmt.Errorf("list open descriptors: %w", err)

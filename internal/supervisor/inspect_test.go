@@ -1,7 +1,6 @@
 package supervisor
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -25,19 +24,4 @@ func TestDamagedStatusStillFindsTheVM(t *testing.T) {
 	if got.HypervisorPID != view.HypervisorPID || got.SupervisorPID != sup {
 		t.Errorf("with a damaged status: hypervisor %d supervisor %d, want %d and %d", got.HypervisorPID, got.SupervisorPID, view.HypervisorPID, sup)
 	}
-}
-
-func FuzzParsePID(f *testing.F) {
-	for _, s := range []string{"1234\n", "1", "0", "-5", " 42 ", "4242\nextra", "99999999999999999999", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		pid, err := ParsePID(strings.NewReader(s))
-		if err != nil {
-			return
-		}
-		if pid <= 0 || !strings.Contains(s, fmt.Sprint(pid)) {
-			t.Errorf("ParsePID(%q) = %d", s, pid)
-		}
-	})
 }
