@@ -25,7 +25,7 @@ const virtualBoxInfoPlist = "/Applications/VirtualBox.app/Contents/Info.plist"
 func hostChecks() []check {
 	return []check{
 		{name: "CPU", run: func() (string, error) {
-			return checkCPU(hostinfo.CPUFromSysctl(hostinfo.Sysctls(hostinfo.CPUSysctls)), runtime.GOARCH)
+			return checkCPU(hostinfo.CPUFromSysctl(hostinfo.Sysctls(hostinfo.CPUSysctls())), runtime.GOARCH)
 		}},
 		{name: "macOS", run: func() (string, error) {
 			v, err := macOSVersion()

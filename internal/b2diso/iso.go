@@ -19,8 +19,8 @@ type Layout struct {
 	Kernel, Initrd, Config string
 }
 
-// Layouts are the known boot2docker layouts, newest first.
-var Layouts = []Layout{
+// layouts are the known boot2docker layouts, newest first.
+var layouts = []Layout{
 	{Kernel: "/boot/vmlinuz", Initrd: "/boot/initrd.img", Config: "/isolinux/isolinux.cfg"},        // 18.09 and later
 	{Kernel: "/boot/vmlinuz64", Initrd: "/boot/initrd.img", Config: "/boot/isolinux/isolinux.cfg"}, // 18.06 and earlier
 }
@@ -149,7 +149,7 @@ func (fs *isoFS) pick(override string, of func(Layout) string) (string, error) {
 		return override, nil
 	}
 	var tried []string
-	for _, l := range Layouts {
+	for _, l := range layouts {
 		p := of(l)
 		if _, err := fs.open(p); err == nil {
 			return p, nil
@@ -164,13 +164,13 @@ func (fs *isoFS) pick(override string, of func(Layout) string) (string, error) {
 // configOrder lists layouts with the one matching the kernel first, so each
 // ISO generation reads its own isolinux.cfg.
 func configOrder(kernel string) []Layout {
-	order := make([]Layout, 0, len(Layouts))
-	for _, l := range Layouts {
+	order := make([]Layout, 0, len(layouts))
+	for _, l := range layouts {
 		if l.Kernel == kernel {
 			order = append(order, l)
 		}
 	}
-	for _, l := range Layouts {
+	for _, l := range layouts {
 		if l.Kernel != kernel {
 			order = append(order, l)
 		}

@@ -61,7 +61,9 @@ func ParseProductVersion(r io.Reader) (Version, error) {
 
 // CPUSysctls are the sysctl names CPUFromSysctl reads. On an Intel Mac
 // hw.optional.arm64 and sysctl.proc_translated may not exist at all.
-var CPUSysctls = []string{"hw.optional.arm64", "sysctl.proc_translated", "machdep.cpu.vendor", "machdep.cpu.brand_string"}
+func CPUSysctls() []string {
+	return []string{"hw.optional.arm64", "sysctl.proc_translated", "machdep.cpu.vendor", "machdep.cpu.brand_string"}
+}
 
 // CPU is what the Mac says of its processor.
 type CPU struct {
