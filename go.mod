@@ -7,7 +7,6 @@ require (
 	github.com/go-git/go-billy/v5 v5.6.0
 	github.com/gofrs/flock v0.12.1
 	github.com/google/uuid v1.6.0
-	github.com/johanneswuerbach/nfsexports v0.0.0-20211106092220-0364872a39fa
 	github.com/kdomanski/iso9660 v0.4.0
 	github.com/willscott/go-nfs v0.0.4
 	github.com/willscott/go-nfs-client v0.0.0-20240104095149-b44639837b00

@@ -48,6 +48,8 @@ type Host struct {
 	Sudo, Tee, Mv string
 	// LockTimeout bounds the wait for the lock; DefaultLockTimeout when 0.
 	LockTimeout time.Duration
+	// CheckTimeout bounds `nfsd checkexports`; DefaultCheckTimeout when 0.
+	CheckTimeout time.Duration
 }
 
 // Reconcile replaces the blocks whose IDs start with prefix by blocks and
@@ -66,7 +68,7 @@ func (h Host) Reconcile(prefix string, blocks []Block) (changed bool, err error)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, fmt.Errorf("read %s: %w", h.Exports, err)
 	}
-	next, err := Plan(current, prefix, blocks)
+	next, err := h.Plan(current, prefix, blocks)
 	if err != nil {
 		return false, err
 	}

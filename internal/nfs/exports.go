@@ -1,23 +1,25 @@
 // Package nfs shares host directories with a VM over NFS: it edits
-// /etc/exports in marked blocks (one per machine and share, in the format of
-// github.com/johanneswuerbach/nfsexports), validates the result with
-// `nfsd checkexports`, installs it with the least privilege that works, and
-// writes the guest's mount script.
+// /etc/exports in marked blocks (one per machine and share, in the format
+// github.com/johanneswuerbach/nfsexports writes, which older drivers and
+// other tools read), validates the result with `nfsd checkexports`, installs
+// it with the least privilege that works, and writes the guest's mount
+// script.
 package nfs
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/johanneswuerbach/nfsexports"
 )
 
 // ErrSharePath reports a directory that cannot be written into /etc/exports
@@ -26,6 +28,10 @@ var ErrSharePath = errors.New("unusable NFS share path")
 
 // maxExportPath is the longest path mountd accepts (RPCMNT_NAMELEN).
 const maxExportPath = 1024
+
+// DefaultCheckTimeout bounds `nfsd checkexports`, which may wait on a name
+// server for the hosts the file names while Reconcile holds the lock.
+const DefaultCheckTimeout = 30 * time.Second
 
 // Block is one marked export: `# BEGIN: ID`, Line, `# END: ID`.
 type Block struct {
@@ -117,10 +123,10 @@ func quotePath(p string) string {
 // RemoveBlocks drops every block whose ID starts with prefix, and every
 // marker line of such an ID that has no partner (a BEGIN without its END,
 // an END without its BEGIN: left by an interrupted edit, they would make
-// nfsexports believe an export exists). All other bytes are kept exactly.
-// It returns the new contents and how many blocks and stray markers it
-// dropped. (nfsexports.Remove trims the whole file, which would change
-// bytes that belong to others.)
+// appendBlock, and nfsexports in older drivers, believe an export exists).
+// All other bytes are kept exactly. It returns the new contents and how
+// many blocks and stray markers it dropped. (nfsexports.Remove trims the
+// whole file, which would change bytes that belong to others.)
 func RemoveBlocks(data []byte, prefix string) ([]byte, int) {
 	var (
 		out     bytes.Buffer
@@ -173,11 +179,11 @@ func closed(rest []byte, id string) bool {
 }
 
 // Plan returns current with the blocks whose ID starts with prefix replaced
-// by blocks. Each block is appended by nfsexports.Add on a scratch copy,
-// which also validates the result with `nfsd -F FILE checkexports`; the
-// result is then checked to hold every block, since Add silently does
-// nothing when it believes the block is already there.
-func Plan(current []byte, prefix string, blocks []Block) ([]byte, error) {
+// by blocks, appended in order as nfsexports.Add appends them. The result is
+// checked to hold every block once, then validated by
+// `NFSD -F SCRATCH checkexports` on a scratch copy that is removed
+// afterwards.
+func (h Host) Plan(current []byte, prefix string, blocks []Block) ([]byte, error) {
 	for _, b := range blocks {
 		if err := checkBlock(b, prefix); err != nil {
 			return nil, err
@@ -187,28 +193,79 @@ func Plan(current []byte, prefix string, blocks []Block) ([]byte, error) {
 	if len(blocks) == 0 {
 		return next, nil
 	}
-	dir, err := os.MkdirTemp("", "xhyve-exports")
-	if err != nil {
-		return nil, fmt.Errorf("create scratch directory: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	scratch := filepath.Join(dir, "exports")
-	if err := os.WriteFile(scratch, next, 0o600); err != nil {
-		return nil, fmt.Errorf("write scratch exports: %w", err)
-	}
-	// nfsexports never deletes the file it hands to checkexports, which it
-	// creates in os.TempDir(): make that our scratch directory while we add.
-	restore := setTempDir(dir)
-	defer restore()
 	for _, b := range blocks {
-		if next, err = nfsexports.Add(scratch, b.ID, b.Line); err != nil {
-			return nil, fmt.Errorf("add export %q: %w", b.Line, err)
-		}
+		next = appendBlock(next, b)
 	}
 	if err := verifyPlanned(next, blocks); err != nil {
 		return nil, err
 	}
+	if err := h.checkExports(next); err != nil {
+		return nil, err
+	}
 	return next, nil
+}
+
+// appendBlock appends b as nfsexports.Add does: after a newline when data
+// lacks its last, and not at all when "# BEGIN: ID\n" appears anywhere (the
+// same block twice is written once; a comment holding our marker leaves the
+// block out, which verifyPlanned reports).
+func appendBlock(data []byte, b Block) []byte {
+	if bytes.Contains(data, []byte("# BEGIN: "+b.ID+"\n")) {
+		return data
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		data = append(data, '\n')
+	}
+	return append(data, blockText(b)...)
+}
+
+// blockText is b as it stands in the exports file.
+func blockText(b Block) string {
+	return "# BEGIN: " + b.ID + "\n" + b.Line + "\n# END: " + b.ID + "\n"
+}
+
+// checkExports runs `NFSD -F SCRATCH checkexports` on data, which exits
+// non-zero with the file's errors on stderr. SCRATCH lives in a directory of
+// its own under the process's temporary directory, removed afterwards.
+func (h Host) checkExports(data []byte) (err error) {
+	dir, err := os.MkdirTemp("", "xhyve-exports")
+	if err != nil {
+		return fmt.Errorf("create scratch directory: %w", err)
+	}
+	defer func() {
+		if rerr := os.RemoveAll(dir); rerr != nil && err == nil {
+			err = fmt.Errorf("remove scratch directory: %w", rerr)
+		}
+	}()
+	scratch := filepath.Join(dir, "exports")
+	if err := os.WriteFile(scratch, data, 0o600); err != nil {
+		return fmt.Errorf("write scratch exports: %w", err)
+	}
+	timeout := h.CheckTimeout
+	if timeout <= 0 {
+		timeout = DefaultCheckTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, h.NFSD, "-F", scratch, "checkexports")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	// A child of nfsd holding stderr open must not outlast the deadline.
+	cmd.WaitDelay = time.Second
+	runErr := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case runErr == nil:
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s checkexports did not finish within %s (a host named in %s may not resolve): %w; check that `%s checkexports` finishes, then try again",
+			h.NFSD, timeout, h.Exports, ctx.Err(), h.NFSD)
+	case errors.As(runErr, &exit):
+		return fmt.Errorf("nfsd checkexports refuses the new exports: %w: %s (line numbers count in %s as it would be: this machine's old blocks removed, its new ones at the end); fix or remove the entries it names, or share other directories, then try again",
+			runErr, strings.TrimSpace(stderr.String()), h.Exports)
+	default:
+		return fmt.Errorf("check the new exports with %s: %w", h.NFSD, runErr)
+	}
 }
 
 // checkBlock refuses a block whose markers or line would not read back as
@@ -229,8 +286,7 @@ func checkBlock(b Block, prefix string) error {
 // lines.
 func verifyPlanned(data []byte, blocks []Block) error {
 	for _, b := range blocks {
-		text := "# BEGIN: " + b.ID + "\n" + b.Line + "\n# END: " + b.ID + "\n"
-		if n := countLines(data, text); n != 1 {
+		if n := countLines(data, blockText(b)); n != 1 {
 			return fmt.Errorf("export %q: the planned exports file holds its block %d times, not once (a line elsewhere in the file mentions %q); not installed", b.Line, n, "# BEGIN: "+b.ID)
 		}
 	}
@@ -251,17 +307,4 @@ func countLines(data []byte, text string) int {
 		i += j + 1
 	}
 	return n
-}
-
-// setTempDir points os.TempDir at dir and returns what undoes it.
-func setTempDir(dir string) func() {
-	old, had := os.LookupEnv("TMPDIR")
-	os.Setenv("TMPDIR", dir)
-	return func() {
-		if had {
-			os.Setenv("TMPDIR", old)
-		} else {
-			os.Unsetenv("TMPDIR")
-		}
-	}
 }
