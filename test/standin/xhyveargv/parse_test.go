@@ -198,7 +198,7 @@ func TestFirmwareCmdlineWithCommas(t *testing.T) {
 		{Xhyve, "kexec,/b/vmlinuz64,/b/initrd.img,loglevel=3 console=ttyS0,115200 base host=x", "/b/vmlinuz64", "/b/initrd.img", "loglevel=3 console=ttyS0,115200 base host=x"},
 		{Xhyve, "kexec,/k,/i,a,b,,c,", "/k", "/i", "a,b,,c,"},
 		{Xhyve, "kexec,/k,,", "/k", "", ""},
-		{Xhyve, "kexec,,,", "", "", ""}, // xhyve checks the kernel when it loads it
+		{Xhyve, "kexec,,,", "", "", ""},              // xhyve checks the kernel when it loads it
 		{Xhyve, "kexecfoo,/k,/i,c", "/k", "/i", "c"}, // prefix match, like strncmp
 		{Hyperkit, "kexec,/k", "/k", "", ""},
 		{Hyperkit, "kexec,/k,/i", "/k", "/i", ""},
