@@ -6,6 +6,12 @@
 // as their uart_emul.c does), and SIGTERM as an ACPI power button only once
 // the guest "enabled ACPI". A behaviour file next to the binary scripts the
 // guest: reboots, poweroff, crashes, a DHCP lease, an SSH banner.
+//
+// It reads its command line with test/standin/xhyveargv, the parser the
+// Linux harness's stand-in uses, so the unit tests meet the same rules as
+// the e2e suite: what the real binaries refuse, it refuses with their words
+// and statuses. What they run and it cannot (no -F, -U or kexec; a console
+// other than stdio) it refuses as its own limit, before the VM exists.
 package fakehv
 
 import (

@@ -60,7 +60,7 @@ func newVM(t *testing.T, b fakehv.Behavior) *vm {
 		Dialect:    hypervisor.Dialect(b.Dialect),
 		Supervisor: testExecutable(t),
 	}
-	spec.Args = []string{"-A", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef", "-l", "com1,stdio", "-F", layout.PIDFile(), "-f", "kexec," + kernel + ",,console=ttyS0"}
+	spec.Args = []string{"-A", "-U", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef", "-s", "31,lpc", "-l", "com1,stdio", "-F", layout.PIDFile(), "-f", "kexec," + kernel + ",,console=ttyS0"}
 	v := &vm{t: t, dir: dir, hv: hv, spec: spec, specAt: layout.Spec(), layout: layout}
 	if err := supervisorctl.WriteSpec(v.specAt, spec); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/standin/xhyveargv"
 )
 
 // comPort is one emulated UART (COM1/COM2) and where its traffic goes.
@@ -148,7 +150,7 @@ func restoreStdio() {
 
 // setupCOM applies the -l backend for one port (uart_set_backend). The
 // "linkname"/"COMn connected to" lines go to the C-buffered stdout.
-func setupCOM(d Dialect, name string, backend *string) (*comPort, error) {
+func setupCOM(d xhyveargv.Dialect, name string, backend *string) (*comPort, error) {
 	p := &comPort{name: name}
 	if backend == nil {
 		return p, nil // UART present, output dropped
@@ -161,14 +163,14 @@ func setupCOM(d Dialect, name string, backend *string) (*comPort, error) {
 		return nil, fmt.Errorf("Unable to initialize backend '%s' for LPC device %s", *backend, name)
 	}
 	var items []string
-	if d == DialectHyperkit {
+	if d == xhyveargv.Hyperkit {
 		items = strings.Split(*backend, ",")
 	} else {
 		items = []string{*backend}
 	}
 	for _, it := range items {
 		switch {
-		case d == DialectHyperkit && it == "null":
+		case d == xhyveargv.Hyperkit && it == "null":
 			// discard
 		case it == "stdio" && !stdioTaken:
 			// The UART reads AND writes fd 0 (tty.fd = STDIN_FILENO),
@@ -185,9 +187,9 @@ func setupCOM(d Dialect, name string, backend *string) (*comPort, error) {
 			}
 			p.sinks = append(p.sinks, fdSink{0})
 			p.sources = append(p.sources, 0)
-		case (it == "autopty" && d != DialectXhyve020) || (d == DialectHyperkit && strings.HasPrefix(it, "autopty=")):
+		case (it == "autopty" && d != xhyveargv.Xhyve020) || (d == xhyveargv.Hyperkit && strings.HasPrefix(it, "autopty=")):
 			link, hasLink := strings.CutPrefix(it, "autopty=")
-			if d == DialectHyperkit {
+			if d == xhyveargv.Hyperkit {
 				// printed before the pty exists; "(null)" is what macOS's
 				// printf makes of hyperkit's NULL linkname for plain autopty
 				if !hasLink {
@@ -208,7 +210,7 @@ func setupCOM(d Dialect, name string, backend *string) (*comPort, error) {
 			}
 			p.sinks = append(p.sinks, fdSink{master})
 			p.sources = append(p.sources, master)
-		case d == DialectHyperkit && strings.HasPrefix(it, "log="):
+		case d == xhyveargv.Hyperkit && strings.HasPrefix(it, "log="):
 			path := strings.TrimPrefix(it, "log=")
 			f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0644)
 			if err != nil {
@@ -216,7 +218,7 @@ func setupCOM(d Dialect, name string, backend *string) (*comPort, error) {
 			}
 			p.closers = append(p.closers, func() { f.Close() })
 			p.sinks = append(p.sinks, fileSink{f})
-		case d == DialectHyperkit && it == "asl":
+		case d == xhyveargv.Hyperkit && it == "asl":
 			// Apple System Log: nothing to do on Linux
 		default:
 			// a tty device path

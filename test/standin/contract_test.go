@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/standin/xhyveargv"
 )
 
 // goldenDir holds the driver's real hypervisor command lines, one argument
@@ -56,15 +58,15 @@ func TestDriverCommandLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[Dialect]bool{}
+	seen := map[xhyveargv.Dialect]bool{}
 	for _, path := range paths {
 		name := strings.TrimSuffix(filepath.Base(path), ".golden")
-		var d Dialect
+		var d xhyveargv.Dialect
 		switch {
 		case strings.HasPrefix(name, "hyperkit"):
-			d = DialectHyperkit
+			d = xhyveargv.Hyperkit
 		case strings.HasPrefix(name, "xhyve"):
-			d = DialectXhyve
+			d = xhyveargv.Xhyve
 		default:
 			t.Errorf("%s: cannot tell the dialect from the name (want xhyve* or hyperkit*)", path)
 			continue
@@ -72,19 +74,19 @@ func TestDriverCommandLines(t *testing.T) {
 		seen[d] = true
 		t.Run(name, func(t *testing.T) { checkGolden(t, d, goldenArgs(t, path)) })
 	}
-	for _, d := range []Dialect{DialectXhyve, DialectHyperkit} {
+	for _, d := range []xhyveargv.Dialect{xhyveargv.Xhyve, xhyveargv.Hyperkit} {
 		if !seen[d] {
 			t.Errorf("no golden command line for dialect %d in %s", d, goldenDir)
 		}
 	}
 }
 
-func checkGolden(t *testing.T, d Dialect, args []string) {
+func checkGolden(t *testing.T, d xhyveargv.Dialect, args []string) {
 	prog := "xhyve"
-	if d == DialectHyperkit {
+	if d == xhyveargv.Hyperkit {
 		prog = "hyperkit"
 	}
-	cfg, err := Parse(d, prog, args)
+	cfg, err := xhyveargv.Parse(d, prog, args)
 	if err != nil {
 		t.Fatalf("%s rejects the driver's command line: %v\n%s", prog, err, strings.Join(args, "\n"))
 	}
@@ -107,7 +109,7 @@ func checkGolden(t *testing.T, d Dialect, args []string) {
 	if len(fields) < 4 || fields[0] != "kexec" {
 		t.Fatalf("golden -f %q is not kexec,KERNEL,INITRD,CMDLINE", fw)
 	}
-	want := Firmware{Kind: "kexec", Kernel: fields[1], Initrd: fields[2], Cmdline: strings.Join(fields[3:], ",")}
+	want := xhyveargv.Firmware{Kind: "kexec", Kernel: fields[1], Initrd: fields[2], Cmdline: strings.Join(fields[3:], ",")}
 	if cfg.Firmware != want {
 		t.Errorf("firmware: stand-in found %+v, golden says %+v", cfg.Firmware, want)
 	}
@@ -135,7 +137,7 @@ func checkGolden(t *testing.T, d Dialect, args []string) {
 		t.Errorf("vCPUs: stand-in found %d, golden says %q", cfg.VCPUs, vals["-c"])
 	}
 	if mb, ok := strings.CutSuffix(one("-m"), "M"); ok {
-		if n, err := strconv.ParseUint(mb, 10, 64); err != nil || cfg.MemBytes != n*mib {
+		if n, err := strconv.ParseUint(mb, 10, 64); err != nil || cfg.MemBytes != n*xhyveargv.MiB {
 			t.Errorf("memory: stand-in found %d bytes, golden says %sM", cfg.MemBytes, mb)
 		}
 	}
@@ -161,19 +163,19 @@ func checkGolden(t *testing.T, d Dialect, args []string) {
 	if len(cfg.Slots) != len(vals["-s"]) {
 		t.Errorf("stand-in has %d slots, golden lists %d", len(cfg.Slots), len(vals["-s"]))
 	}
-	var disks []disk
+	var disks []xhyveargv.Disk
 	emuls := map[string]int{}
 	for _, s := range cfg.Slots {
 		emuls[s.Emul]++
 		switch s.Emul {
 		case "virtio-blk", "ahci-hd", "ahci-cd":
-			dk, err := parseDisk(s)
+			dk, err := xhyveargv.ParseDisk(s)
 			if err != nil {
 				t.Errorf("slot %s: %v", s, err)
 				continue
 			}
-			if dk.path != golden[s.Emul] || !filepath.IsAbs(dk.path) {
-				t.Errorf("%s: stand-in opens %q, golden says %q (must be absolute)", s.Emul, dk.path, golden[s.Emul])
+			if dk.Path != golden[s.Emul] || !filepath.IsAbs(dk.Path) {
+				t.Errorf("%s: stand-in opens %q, golden says %q (must be absolute)", s.Emul, dk.Path, golden[s.Emul])
 			}
 			disks = append(disks, dk)
 		}

@@ -27,10 +27,13 @@
 //
 // # Command line
 //
-// getopt(3) with the real option string "behvuwxMACHPWY:f:F:g:c:s:m:l:U:"
-// (v0.2.0: "behvuwxACHPWY:f:g:c:s:m:l:U:", so -F and -M are "illegal
-// option" + usage, exit 1) (clustered flags, attached or separate arguments, "--", parsing stops at
-// the first non-option). Options take effect in order: -v prints the version
+// Read by the package xhyveargv (test/standin/xhyveargv), which
+// internal/fakehv shares, so the unit tests' fake and the stand-in take
+// the same command lines: getopt(3) with the real option string
+// "behvuwxMACHPWY:f:F:g:c:s:m:l:U:" (v0.2.0: "behvuwxACHPWY:f:g:c:s:m:l:U:",
+// so -F and -M are "illegal option" + usage, exit 1) (clustered flags,
+// attached or separate arguments, "--", parsing stops at the first
+// non-option). Options take effect in order: -v prints the version
 // and exits 0, -h the usage and exits 0, an error ends parsing at once.
 //
 //	-A          ACPI tables (without it QEMU runs with acpi=off: no power

@@ -7,35 +7,9 @@ import (
 	"fmt"
 	"net"
 	"strings"
-)
 
-// parseUUID accepts the RFC 4122 string form (36 characters, hyphens at
-// 8/13/18/23, hex digits elsewhere, any case) and returns the 16 bytes.
-func parseUUID(s string) ([16]byte, error) {
-	var u [16]byte
-	if len(s) != 36 {
-		return u, fmt.Errorf("invalid UUID length %d", len(s))
-	}
-	j := 0
-	for i := 0; i < 36; {
-		switch i {
-		case 8, 13, 18, 23:
-			if s[i] != '-' {
-				return u, fmt.Errorf("invalid UUID %q", s)
-			}
-			i++
-			continue
-		}
-		b, err := hex.DecodeString(s[i : i+2])
-		if err != nil {
-			return u, fmt.Errorf("invalid UUID %q", s)
-		}
-		u[j] = b[0]
-		j++
-		i += 2
-	}
-	return u, nil
-}
+	"github.com/zchee/docker-machine-driver-xhyve/test/standin/xhyveargv"
+)
 
 func formatUUID(u [16]byte) string {
 	h := hex.EncodeToString(u[:])
@@ -59,7 +33,7 @@ func randomUUID() string {
 // administered (bit 1 set). The same UUID always gives the same MAC, so -M
 // predicts the MAC the VM's NIC (and hence the DHCP lease) will carry.
 func MACForUUID(uuid string) (net.HardwareAddr, error) {
-	u, err := parseUUID(uuid)
+	u, err := xhyveargv.ParseUUID(uuid)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +55,7 @@ func formatMAC(mac net.HardwareAddr) string {
 // TapNameForUUID derives the tap interface name (<= 15 characters, the Linux
 // IFNAMSIZ limit) from the UUID: "xh-" + 12 hex digits of SHA-256(UUID).
 func TapNameForUUID(uuid string) string {
-	u, err := parseUUID(uuid)
+	u, err := xhyveargv.ParseUUID(uuid)
 	if err != nil {
 		sum := sha256.Sum256([]byte(uuid))
 		return "xh-" + hex.EncodeToString(sum[:6])

@@ -3,6 +3,8 @@ package main
 import (
 	"regexp"
 	"testing"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/standin/xhyveargv"
 )
 
 func TestMACForUUID(t *testing.T) {
@@ -63,7 +65,7 @@ func TestTapName(t *testing.T) {
 
 func TestRandomUUID(t *testing.T) {
 	u := randomUUID()
-	if _, err := parseUUID(u); err != nil || u[14] != '4' {
+	if _, err := xhyveargv.ParseUUID(u); err != nil || u[14] != '4' {
 		t.Errorf("randomUUID %q: %v", u, err)
 	}
 }

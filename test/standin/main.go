@@ -1,13 +1,20 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
 	"syscall"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/standin/xhyveargv"
+)
+
+// The exit statuses of the stand-in's own failures are the real binaries'.
+const (
+	exitOK    = xhyveargv.StatusOK
+	exitError = xhyveargv.StatusError
 )
 
 func main() {
@@ -27,45 +34,28 @@ func main() {
 // dialectFor picks the dialect from the name the stand-in runs as
 // ("hyperkit" is hyperkit, anything else xhyve) and, for xhyve, the
 // release XHYVE_STANDIN_RELEASE names ("" = master, "v0.2.0").
-func dialectFor(prog, release string) (Dialect, error) {
+func dialectFor(prog, release string) (xhyveargv.Dialect, error) {
 	if prog == "hyperkit" {
 		if release != "" {
 			return 0, fmt.Errorf("XHYVE_STANDIN_RELEASE=%s: only the xhyve dialect has releases to choose", release)
 		}
-		return DialectHyperkit, nil
+		return xhyveargv.Hyperkit, nil
 	}
 	switch release {
 	case "":
-		return DialectXhyve, nil
+		return xhyveargv.Xhyve, nil
 	case "v0.2.0":
-		return DialectXhyve020, nil
+		return xhyveargv.Xhyve020, nil
 	}
 	return 0, fmt.Errorf("XHYVE_STANDIN_RELEASE=%s: unknown release (known: v0.2.0)", release)
 }
 
-// report prints an ExitError the way the real binaries do and returns the
-// exit status.
-func report(d Dialect, prog string, err error) int {
-	var ee *ExitError
-	if !errors.As(err, &ee) {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", prog, err)
-		return exitError
-	}
-	if ee.Msg != "" {
-		fmt.Fprintln(os.Stderr, ee.Msg)
-	}
-	if ee.Usage {
-		printUsage(d, prog)
-	}
-	return ee.Code
-}
-
 // run does what the real main() does and returns the status it exits
 // with; the caller ends the process through exitProcess (C exit(3)).
-func run(d Dialect, prog string, args []string) int {
-	cfg, err := Parse(d, prog, args)
+func run(d xhyveargv.Dialect, prog string, args []string) int {
+	cfg, err := xhyveargv.Parse(d, prog, args)
 	if err != nil {
-		return report(d, prog, err)
+		return xhyveargv.Report(os.Stderr, prog, err)
 	}
 	if cfg.Version {
 		// Both print the banner on stderr (docs/facts.md §3).
@@ -76,30 +66,30 @@ func run(d Dialect, prog string, args []string) int {
 		printUsage(d, prog)
 		return exitOK
 	}
-	if d == DialectHyperkit {
+	if d == xhyveargv.Hyperkit {
 		signal.Ignore(syscall.SIGPIPE) // hyperkit ignores SIGPIPE
 	}
 	if err := cfg.Validate(); err != nil {
-		return report(d, prog, err)
+		return xhyveargv.Report(os.Stderr, prog, err)
 	}
 	return bootVM(cfg)
 }
 
 // Exit statuses for the ways a guest can stop (docs/facts.md §3).
-func statusFor(d Dialect, how string) int {
+func statusFor(d xhyveargv.Dialect, how string) int {
 	switch how {
 	case "reset":
-		if d == DialectHyperkit {
+		if d == xhyveargv.Hyperkit {
 			return 2
 		}
 		return 0
 	case "poweroff":
-		if d == DialectHyperkit {
+		if d == xhyveargv.Hyperkit {
 			return 0
 		}
 		return 1
 	case "halt":
-		if d == DialectHyperkit {
+		if d == xhyveargv.Hyperkit {
 			return 0
 		}
 		return 2

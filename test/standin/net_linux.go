@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/standin/xhyveargv"
 )
 
 // vmnetRefused tells whether vmnet would refuse this process an interface:
@@ -22,9 +24,9 @@ func vmnetRefused() bool {
 // fails: xhyve master on stderr (since commit c457626, 2016-05), xhyve
 // v0.2.0 and hyperkit with printf, that is on the buffered stdout. The
 // device's init then fails and main exits 1.
-func vmnetFailed(d Dialect) {
+func vmnetFailed(d xhyveargv.Dialect) {
 	const msg = "virtio_net: Could not create vmnet interface, permission denied or no entitlement?\n"
-	if d == DialectXhyve {
+	if d == xhyveargv.Xhyve {
 		os.Stderr.WriteString(msg)
 		return
 	}
@@ -35,7 +37,7 @@ func vmnetFailed(d Dialect) {
 // gets the interface (here a tap joined to the bridge), prints the MAC and
 // exits for -M, and in xhyve master then drops the privileges. ok is false
 // when the start-up ends here, with status code.
-func (v *vm) setupNet(s Slot, uuid string) (code int, ok bool) {
+func (v *vm) setupNet(s xhyveargv.Slot, uuid string) (code int, ok bool) {
 	c := v.cfg
 	mac, err := MACForUUID(uuid)
 	if err != nil {
@@ -58,7 +60,7 @@ func (v *vm) setupNet(s Slot, uuid string) (code int, ok bool) {
 		}
 		v.tap = tap
 	}
-	if c.Dialect == DialectXhyve {
+	if c.Dialect == xhyveargv.Xhyve {
 		if err := dropPrivileges(); err != nil {
 			fmt.Fprintf(os.Stderr, "Dropping privileges after networking was enabled.: %v\n", err)
 			return exitError, false

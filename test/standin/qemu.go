@@ -7,37 +7,9 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/standin/xhyveargv"
 )
-
-// disk is one block device from -s virtio-blk / ahci-hd / ahci-cd.
-type disk struct {
-	emul string
-	path string
-	ro   bool
-	slot Slot
-}
-
-// parseDisk reads a disk slot's config, PATH[,option...] (docs/facts.md
-// §3: the options after the path are split on commas, so the path cannot
-// hold one). It only parses; opening the file is the device setup's job.
-func parseDisk(s Slot) (disk, error) {
-	if !s.HasConfig || s.Config == "" {
-		return disk{}, fmt.Errorf("%s: backing file required", s.Emul)
-	}
-	parts := strings.Split(s.Config, ",")
-	dk := disk{emul: s.Emul, path: parts[0], slot: s}
-	for _, o := range parts[1:] {
-		switch {
-		case o == "nocache", o == "sync", o == "direct":
-		case o == "ro":
-			dk.ro = true
-		case strings.HasPrefix(o, "sectorsize="):
-		default:
-			return disk{}, fmt.Errorf("Invalid device option \"%s\"", o)
-		}
-	}
-	return dk, nil
-}
 
 // plan is what the device setup decided; buildQEMUArgs turns it into a QEMU
 // command line.
@@ -45,9 +17,9 @@ type plan struct {
 	uuid      string
 	mac       string
 	tapFD     int // fd number of the tap in QEMU, 0 = no network
-	netSlot   Slot
-	disks     []disk
-	rngSlots  []Slot
+	netSlot   xhyveargv.Slot
+	disks     []xhyveargv.Disk
+	rngSlots  []xhyveargv.Slot
 	lpc       bool
 	comSocks  [2]string // socket paths for COM1/COM2 ("" = UART without backend)
 	qmpSock   string
@@ -59,14 +31,14 @@ type plan struct {
 // pciAddr returns the QEMU "addr=" for a slot, or "" to let QEMU choose.
 // Slots 0 and 1 belong to the i440FX host bridge and the PIIX3 on QEMU's pc
 // machine; multi-function slots and other buses are placed automatically.
-func (p *plan) pciAddr(s Slot) string {
+func (p *plan) pciAddr(s xhyveargv.Slot) string {
 	if s.Bus != 0 || s.Func != 0 || s.Slot < 2 || p.multiFunc[[2]int{s.Bus, s.Slot}] {
 		return ""
 	}
 	return fmt.Sprintf("0x%x.0", s.Slot)
 }
 
-func buildQEMUArgs(c *Config, p *plan) []string {
+func buildQEMUArgs(c *xhyveargv.Config, p *plan) []string {
 	machine := "pc"
 	if !c.ACPI {
 		machine += ",acpi=off" // no -A: no ACPI tables, as in xhyve
@@ -80,7 +52,7 @@ func buildQEMUArgs(c *Config, p *plan) []string {
 		"-accel", "tcg,thread=multi",
 		"-cpu", "max",
 		"-smp", fmt.Sprint(c.VCPUs),
-		"-m", fmt.Sprintf("%dM", (c.MemBytes+mib-1)/mib),
+		"-m", fmt.Sprintf("%dM", (c.MemBytes+xhyveargv.MiB-1)/xhyveargv.MiB),
 		"-uuid", p.uuid,
 		"-nodefaults", "-no-user-config",
 		"-display", "none",
@@ -135,12 +107,12 @@ func buildQEMUArgs(c *Config, p *plan) []string {
 	}
 	for i, d := range p.disks {
 		i, d := i, d
-		devs = append(devs, dev{p.pciAddr(d.slot), func(addr string) []string {
-			drive := fmt.Sprintf("if=none,id=disk%d,file=%s,format=raw", i, qemuEscape(d.path))
-			if d.ro || d.emul == "ahci-cd" {
+		devs = append(devs, dev{p.pciAddr(d.Slot), func(addr string) []string {
+			drive := fmt.Sprintf("if=none,id=disk%d,file=%s,format=raw", i, qemuEscape(d.Path))
+			if d.ReadOnly || d.Slot.Emul == "ahci-cd" {
 				drive += ",readonly=on"
 			}
-			switch d.emul {
+			switch d.Slot.Emul {
 			case "virtio-blk":
 				return []string{"-drive", drive, "-device", withAddr(fmt.Sprintf("virtio-blk-pci,drive=disk%d", i), addr)}
 			case "ahci-cd":

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/standin/xhyveargv"
 )
 
 // The running VM: how its end is told apart (exit statuses), the power
@@ -126,7 +128,7 @@ func (v *vm) sleepWake(sigs <-chan os.Signal) {
 		if sig == syscall.SIGUSR1 {
 			cmd = "stop"
 		}
-		if v.cfg.Dialect == DialectHyperkit {
+		if v.cfg.Dialect == xhyveargv.Hyperkit {
 			// hyperkit's own SIGUSR1/SIGUSR2 handlers pause and unpause
 			// the vCPUs and say so with printf (src/hyperkit.c)
 			if cmd == "stop" {

@@ -14,11 +14,13 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/standin/xhyveargv"
 )
 
 // bootVM sets the devices up in slot order and runs the VM until it stops;
 // it returns the exit status.
-func bootVM(cfg *Config) int {
+func bootVM(cfg *xhyveargv.Config) int {
 	v := &vm{cfg: cfg}
 	code := v.run()
 	v.cleanup()
@@ -26,7 +28,7 @@ func bootVM(cfg *Config) int {
 }
 
 type vm struct {
-	cfg      *Config
+	cfg      *xhyveargv.Config
 	plan     plan
 	coms     [2]*comPort
 	tap      *os.File
@@ -126,15 +128,15 @@ func (v *vm) run() int {
 				v.coms[i] = p
 			}
 		case "virtio-blk", "ahci-hd", "ahci-cd":
-			dk, err := parseDisk(s)
+			dk, err := xhyveargv.ParseDisk(s)
 			if err != nil {
 				return v.errorf("%v", err)
 			}
 			flag := os.O_RDWR
-			if dk.ro || s.Emul == "ahci-cd" {
+			if dk.ReadOnly || s.Emul == "ahci-cd" {
 				flag = os.O_RDONLY
 			}
-			f, err := os.OpenFile(dk.path, flag, 0)
+			f, err := os.OpenFile(dk.Path, flag, 0)
 			if err != nil {
 				var pe *os.PathError
 				if errors.As(err, &pe) {

@@ -27,26 +27,28 @@ const goldenDir = "/Users/Jane Doe/.docker/machine/machines/dev"
 // has to be accepted by the fake's reading of it, not just by itself.
 var goldenWant = map[string]args{
 	"xhyve.golden": {
-		uuid:    "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef",
-		pidfile: goldenDir + "/hypervisor.pid",
-		kernel:  goldenDir + "/vmlinuz",
-		initrd:  goldenDir + "/initrd.img",
-		cmdline: "loglevel=3 console=ttyS0 console=tty0 base host=dev opts=a,b,c",
-		cpus:    2,
-		net:     true,
-		stdio:   true,
-		files:   []string{goldenDir + "/boot2docker.iso", goldenDir + "/disk.img"},
+		uuid:     "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef",
+		pidfile:  goldenDir + "/hypervisor.pid",
+		firmware: "kexec",
+		kernel:   goldenDir + "/vmlinuz",
+		initrd:   goldenDir + "/initrd.img",
+		cmdline:  "loglevel=3 console=ttyS0 console=tty0 base host=dev opts=a,b,c",
+		cpus:     2,
+		net:      true,
+		stdio:    true,
+		files:    []string{goldenDir + "/boot2docker.iso", goldenDir + "/disk.img"},
 	},
 	"hyperkit.golden": {
-		uuid:    "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef",
-		pidfile: goldenDir + "/hypervisor.pid",
-		stdio:   true,
-		kernel:  goldenDir + "/vmlinuz",
-		initrd:  goldenDir + "/initrd.img",
-		cmdline: "loglevel=3 console=ttyS0 console=tty0 base host=dev opts=a,b,c",
-		cpus:    2,
-		net:     true,
-		files:   []string{goldenDir + "/boot2docker.iso", goldenDir + "/disk.img"},
+		uuid:     "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef",
+		pidfile:  goldenDir + "/hypervisor.pid",
+		stdio:    true,
+		firmware: "kexec",
+		kernel:   goldenDir + "/vmlinuz",
+		initrd:   goldenDir + "/initrd.img",
+		cmdline:  "loglevel=3 console=ttyS0 console=tty0 base host=dev opts=a,b,c",
+		cpus:     2,
+		net:      true,
+		files:    []string{goldenDir + "/boot2docker.iso", goldenDir + "/disk.img"},
 	},
 }
 
@@ -81,7 +83,7 @@ func TestGoldenArgvParses(t *testing.T) {
 			if !ok {
 				t.Fatalf("%s has no expectation in goldenWant: add what it must yield", name)
 			}
-			got, err := parse(dialectOf(name), argv)
+			got, err := parse(dialectOf(name), dialectOf(name), argv)
 			if err != nil {
 				t.Fatalf("the fake rejects the driver's %s command line: %v", dialectOf(name), err)
 			}

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+	"github.com/zchee/docker-machine-driver-xhyve/test/standin/xhyveargv"
 )
 
 type exitCodes struct{ reset, poweroff, crash int }
@@ -53,14 +54,21 @@ func main() {
 	if b.Dialect == "" {
 		b.Dialect = "xhyve"
 	}
-	a, err := parse(b.Dialect, os.Args[1:])
+	prog := filepath.Base(os.Args[0])
+	a, err := parse(b.Dialect, prog, os.Args[1:])
 	if err != nil {
-		die("%v", err)
+		// As the real binary refuses it: its message, the usage after
+		// getopt's, status 1 or 64.
+		os.Exit(xhyveargv.Report(os.Stderr, prog, err))
 	}
 	switch {
 	case a.version:
 		home := map[string]string{"xhyve": "https://github.com/mist64/xhyve", "hyperkit": "https://github.com/docker/hyperkit"}[b.Dialect]
 		fmt.Fprintf(os.Stderr, "%s: v0.0.0-fake\n\nHomepage: %s\nLicense: BSD\n\n", b.Dialect, home)
+		return
+	case a.help:
+		d, _ := dialectNamed(b.Dialect)
+		os.Stderr.WriteString(xhyveargv.UsageText(d, prog))
 		return
 	case a.mac && b.FailStart != "":
 		fmt.Println(b.FailStart) // vmnet reports on stdout
@@ -78,8 +86,8 @@ func main() {
 		fmt.Println(b.FailStart)
 		os.Exit(1)
 	}
-	if a.pidfile == "" || a.uuid == "" || a.kernel == "" {
-		die("fake needs -F, -U and -f kexec")
+	if err := a.fakeLimits(); err != nil {
+		die("%v", err)
 	}
 	if err := a.checkBoot(); err != nil {
 		die("%v", err)

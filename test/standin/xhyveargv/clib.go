@@ -1,4 +1,4 @@
-package main
+package xhyveargv
 
 import (
 	"fmt"
@@ -125,11 +125,11 @@ func scanInts(s string, want int) ([]int, int) {
 // getopt is a POSIX/BSD getopt(3): clustered flags, attached or separate
 // option arguments, "--" ends the options, the first non-option ends them.
 type getopt struct {
-	args      []string
-	optstring string
-	prog      string
-	idx       int
-	pos       int
+	args    []string
+	dialect Dialect
+	prog    string
+	idx     int
+	pos     int
 }
 
 func (g *getopt) next() (byte, string, error) {
@@ -150,15 +150,16 @@ func (g *getopt) next() (byte, string, error) {
 	a := g.args[g.idx]
 	ch := a[g.pos]
 	g.pos++
-	i := strings.IndexByte(g.optstring, ch)
+	optstring := g.dialect.optstring()
+	i := strings.IndexByte(optstring, ch)
 	if ch == ':' || i < 0 {
 		if g.pos >= len(a) {
 			g.idx++
 			g.pos = 0
 		}
-		return 0, "", usageError(fmt.Sprintf("%s: illegal option -- %c", g.prog, ch))
+		return 0, "", usageError(g.dialect, g.prog, fmt.Sprintf("%s: illegal option -- %c", g.prog, ch))
 	}
-	if i+1 < len(g.optstring) && g.optstring[i+1] == ':' {
+	if i+1 < len(optstring) && optstring[i+1] == ':' {
 		var arg string
 		if g.pos < len(a) {
 			arg = a[g.pos:]
@@ -169,7 +170,7 @@ func (g *getopt) next() (byte, string, error) {
 		} else {
 			g.idx++
 			g.pos = 0
-			return 0, "", usageError(fmt.Sprintf("%s: option requires an argument -- %c", g.prog, ch))
+			return 0, "", usageError(g.dialect, g.prog, fmt.Sprintf("%s: option requires an argument -- %c", g.prog, ch))
 		}
 		g.pos = 0
 		return ch, arg, nil
