@@ -125,6 +125,7 @@ type env struct {
 	vmnetRights     func(hypervisor string) (string, error)
 	homeRoot        func() string
 	lookPath        func(string) (string, error)
+	hypervisorDirs  []string // searched after PATH for xhyve and hyperkit
 	executable      func() (string, error)
 	hostCPUs        func() int
 	hostMemMB       func() (int, error)
@@ -173,6 +174,7 @@ func defaultEnv() env {
 		vmnetRights:     vmnetRights,
 		homeRoot:        homeRoot,
 		lookPath:        exec.LookPath,
+		hypervisorDirs:  []string{hypervisor.DefaultDir},
 		executable:      executable,
 		hostCPUs:        hostinfo.CPUs,
 		hostMemMB:       hostinfo.MemoryMB,

@@ -23,7 +23,6 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso/isotest"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
-	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/release"
 )
 
@@ -35,9 +34,6 @@ func TestMain(m *testing.M) {
 			os.Exit(run(os.Args[2:]))
 		}
 	}
-	// A Mac's real hyperkit in /usr/local/bin must not stand in for the
-	// tests' fakes.
-	hypervisor.SearchDirs = nil
 	os.Exit(m.Run())
 }
 
@@ -90,6 +86,7 @@ func testEnv(t *testing.T, store string) env {
 	e.vmnetPlist = filepath.Join(store, "com.apple.vmnet.plist")
 	e.exportsPath = filepath.Join(store, "exports")
 	e.lookPath = func(name string) (string, error) { return "", os.ErrNotExist }
+	e.hypervisorDirs = nil // a Mac's real hyperkit must not stand in for the fakes
 	e.executable = func() (string, error) { return exe, nil }
 	e.hostCPUs = func() int { return 4 }
 	e.hostMemMB = func() (int, error) { return 8192, nil }

@@ -40,7 +40,7 @@ func (d *Driver) start() error {
 		log.Infof("VM is already running")
 		return d.waitUntilReachable(mac, 0)
 	}
-	if _, err := hypervisor.Find(d.Hypervisor, d.env.lookPath); err != nil {
+	if _, err := hypervisor.Find(d.Hypervisor, d.env.lookPath, d.env.hypervisorDirs); err != nil {
 		return hypervisorFindError(d.Hypervisor, err)
 	}
 	prev, _ := b2diso.ReadRecord(d.path(bootRecordFile)) // none: nothing to compare

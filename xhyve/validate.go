@@ -66,7 +66,7 @@ func (at stage) frame(o option, value any, err error) error {
 // records all three in d: what the command line, the exit statuses and the
 // limits depend on.
 func (d *Driver) identifyHypervisor() (hypervisor.Info, error) {
-	path, err := hypervisor.Find(d.Hypervisor, d.env.lookPath)
+	path, err := hypervisor.Find(d.Hypervisor, d.env.lookPath, d.env.hypervisorDirs)
 	if err != nil {
 		return hypervisor.Info{}, hypervisorFindError(d.Hypervisor, err)
 	}

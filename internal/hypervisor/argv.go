@@ -10,6 +10,24 @@ import (
 	"github.com/google/uuid"
 )
 
+// The PCI devices, as -s takes them: [bus:]slot[:func],emulation
+// (docs/facts.md §3). Each slot is spelled here only: Args boots with all of
+// them, and QueryMAC's -M sets up the same virtio-net device to learn its MAC.
+const (
+	pciHostBridge = "0:0,hostbridge"
+	pciLPC        = "31,lpc"
+	pciNet        = "2:0,virtio-net"
+	pciCD         = "3:0,ahci-cd"    // followed by ",PATH"
+	pciDisk       = "4:0,virtio-blk" // followed by ",PATH"
+	pciRNG        = "5:0,virtio-rnd"
+)
+
+// kexec is -f's value: the hypervisor splits it at its first three commas
+// only, so the command line may hold more (docs/facts.md §3).
+func kexec(kernel, initrd, cmdline string) string {
+	return "kexec," + kernel + "," + initrd + "," + cmdline
+}
+
 // Config is everything the hypervisor command line is made of.
 type Config struct {
 	Dialect  Dialect
@@ -97,17 +115,17 @@ func Args(c Config) ([]string, error) {
 		"-U", c.UUID,
 		"-c", strconv.Itoa(c.CPUs),
 		"-m", strconv.Itoa(c.MemoryMB) + "M",
-		"-s", "0:0,hostbridge",
-		"-s", "31,lpc",
+		"-s", pciHostBridge,
+		"-s", pciLPC,
 		// The console is the hypervisor's stdin: the supervisor owns the
 		// pty and hands its slave over (a pty the setuid-root hypervisor
 		// made would be root's, docs/facts.md §3). Both dialects take it.
 		"-l", "com1,stdio",
-		"-s", "2:0,virtio-net",
-		"-s", "3:0,ahci-cd," + c.ISO,
-		"-s", "4:0,virtio-blk," + c.Disk,
-		"-s", "5:0,virtio-rnd",
+		"-s", pciNet,
+		"-s", pciCD + "," + c.ISO,
+		"-s", pciDisk + "," + c.Disk,
+		"-s", pciRNG,
 		"-F", c.PIDFile,
-		"-f", "kexec," + c.Kernel + "," + c.Initrd + "," + c.Cmdline,
+		"-f", kexec(c.Kernel, c.Initrd, c.Cmdline),
 	}, nil
 }

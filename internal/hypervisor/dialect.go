@@ -40,36 +40,42 @@ type Info struct {
 // ErrNotFound reports that no hypervisor binary was found.
 var ErrNotFound = errors.New("no xhyve or hyperkit binary found")
 
-// SearchNames are the binaries looked up on PATH, in order of preference.
-var SearchNames = []string{"xhyve", "hyperkit"}
+// DefaultDir is searched after PATH by the driver: Homebrew and `make
+// install` put the binaries there even when a GUI-launched shell's PATH lacks
+// it. The driver passes it to Find; tests pass their own directories.
+const DefaultDir = "/usr/local/bin"
 
-// SearchDirs are searched after PATH, where Homebrew and `make install` put
-// the binaries even when a GUI-launched shell's PATH lacks them.
-var SearchDirs = []string{"/usr/local/bin"}
+// searchNames are the binaries looked for, in order of preference; a fresh
+// slice each call, so no caller can change the rule for another.
+func searchNames() []string { return []string{"xhyve", "hyperkit"} }
 
 // Find returns explicit when set (it must be an executable file), else the
-// first of SearchNames on PATH, then in SearchDirs.
-func Find(explicit string, lookPath func(string) (string, error)) (string, error) {
+// first of xhyve and hyperkit on PATH (as lookPath finds it), then in each of
+// dirs in turn.
+func Find(explicit string, lookPath func(string) (string, error), dirs []string) (string, error) {
 	if explicit != "" {
 		if err := checkExecutable(explicit); err != nil {
 			return "", err
 		}
 		return explicit, nil
 	}
-	for _, name := range SearchNames {
+	for _, name := range searchNames() {
 		if p, err := lookPath(name); err == nil {
 			return p, nil
 		}
 	}
-	for _, dir := range SearchDirs {
-		for _, name := range SearchNames {
+	for _, dir := range dirs {
+		for _, name := range searchNames() {
 			p := filepath.Join(dir, name)
 			if checkExecutable(p) == nil {
 				return p, nil
 			}
 		}
 	}
-	return "", fmt.Errorf("%w on PATH or in %s", ErrNotFound, strings.Join(SearchDirs, ", "))
+	if len(dirs) == 0 {
+		return "", fmt.Errorf("%w on PATH", ErrNotFound)
+	}
+	return "", fmt.Errorf("%w on PATH or in %s", ErrNotFound, strings.Join(dirs, ", "))
 }
 
 func checkExecutable(p string) error {

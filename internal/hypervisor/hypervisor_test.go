@@ -243,14 +243,29 @@ func TestParseMACOutput(t *testing.T) {
 
 func TestFind(t *testing.T) {
 	dir := t.TempDir()
-	exe := filepath.Join(dir, "hyperkit")
-	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
+	install := func(path string, mode os.FileMode) string {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	exe := install(filepath.Join(dir, "path", "hyperkit"), 0o755)
+	plain := install(filepath.Join(dir, "plain"), 0o644)
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	plain := filepath.Join(dir, "plain")
-	if err := os.WriteFile(plain, []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// first holds only a non-executable xhyve, which must be passed over;
+	// second holds both, and xhyve is preferred.
+	install(filepath.Join(dir, "first", "xhyve"), 0o644)
+	secondXHyve := install(filepath.Join(dir, "second", "xhyve"), 0o755)
+	install(filepath.Join(dir, "second", "hyperkit"), 0o755)
+	onlyHyperKit := install(filepath.Join(dir, "third", "hyperkit"), 0o755)
+
 	noPath := func(string) (string, error) { return "", errors.New("not found") }
 	onPath := func(name string) (string, error) {
 		if name == "hyperkit" {
@@ -258,27 +273,54 @@ func TestFind(t *testing.T) {
 		}
 		return "", errors.New("not found")
 	}
-	defer func(d []string) { SearchDirs = d }(SearchDirs)
-	SearchDirs = []string{filepath.Join(dir, "empty")}
-
-	if got, err := Find("", onPath); err != nil || got != exe {
-		t.Errorf("PATH lookup: %q %v", got, err)
+	tests := []struct {
+		name     string
+		explicit string
+		lookPath func(string) (string, error)
+		dirs     []string
+		want     string
+		wantErr  []string // substrings of the error
+		wantMsg  string   // the whole error
+		wantIs   error
+	}{
+		{name: "PATH before dirs", lookPath: onPath, dirs: []string{filepath.Join(dir, "second")}, want: exe},
+		{name: "explicit", explicit: exe, lookPath: noPath, want: exe},
+		{name: "explicit not executable", explicit: plain, lookPath: onPath, wantErr: []string{"not executable", "chmod +x"}},
+		{name: "explicit missing", explicit: filepath.Join(dir, "missing"), lookPath: onPath, wantIs: os.ErrNotExist},
+		{name: "found in the second dir", lookPath: noPath,
+			dirs: []string{empty, filepath.Join(dir, "second")}, want: secondXHyve},
+		{name: "non-executable skipped", lookPath: noPath,
+			dirs: []string{filepath.Join(dir, "first"), filepath.Join(dir, "third")}, want: onlyHyperKit},
+		{name: "not found lists the dirs", lookPath: noPath,
+			dirs:    []string{empty, filepath.Join(dir, "first")},
+			wantIs:  ErrNotFound,
+			wantErr: []string{"on PATH or in " + empty + ", " + filepath.Join(dir, "first")}},
+		{name: "no dirs: PATH only", lookPath: noPath, wantIs: ErrNotFound, wantMsg: ErrNotFound.Error() + " on PATH"},
 	}
-	if got, err := Find(exe, noPath); err != nil || got != exe {
-		t.Errorf("explicit: %q %v", got, err)
-	}
-	if _, err := Find(plain, onPath); err == nil || !strings.Contains(err.Error(), "not executable") {
-		t.Errorf("non-executable explicit path: %v", err)
-	}
-	if _, err := Find(filepath.Join(dir, "missing"), onPath); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("missing explicit path: %v", err)
-	}
-	if _, err := Find("", noPath); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), SearchDirs[0]) {
-		t.Errorf("nothing found: %v", err)
-	}
-	SearchDirs = []string{dir}
-	if got, err := Find("", noPath); err != nil || got != exe {
-		t.Errorf("search dir: %q %v", got, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Find(tt.explicit, tt.lookPath, tt.dirs)
+			if tt.wantErr == nil && tt.wantMsg == "" && tt.wantIs == nil {
+				if err != nil || got != tt.want {
+					t.Fatalf("Find = %q, %v; want %q", got, err, tt.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Find = %q, want an error", got)
+			}
+			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+				t.Errorf("error %v is not %v", err, tt.wantIs)
+			}
+			for _, sub := range tt.wantErr {
+				if !strings.Contains(err.Error(), sub) {
+					t.Errorf("error %q lacks %q", err, sub)
+				}
+			}
+			if tt.wantMsg != "" && err.Error() != tt.wantMsg {
+				t.Errorf("error %q, want %q", err, tt.wantMsg)
+			}
+		})
 	}
 }
 

@@ -16,7 +16,9 @@ func QueryMAC(ctx context.Context, path, uuid string) (net.HardwareAddr, error) 
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, path, "-M", "-U", uuid, "-s", "2:0,virtio-net", "-f", "kexec,/dev/null,,")
+	// -M exits while the virtio-net device is set up, so /dev/null can stand
+	// in for the kernel (docs/facts.md §3).
+	cmd := exec.CommandContext(ctx, path, "-M", "-U", uuid, "-s", pciNet, "-f", kexec("/dev/null", "", ""))
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 	if ctx.Err() != nil {
