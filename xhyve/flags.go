@@ -102,7 +102,7 @@ func options() []option {
 		{flag: flagBootInitrd, field: "BootInitrd", value: "", check: checkISOPath(func(d *Driver) string { return d.BootInitrd }),
 			usage: "initrd path inside the ISO (default: detected)"},
 		{flag: flagHypervisor, field: "Hypervisor", value: "", check: checkHypervisorName, createOnly: true,
-			usage: "xhyve-compatible hypervisor binary (default: xhyve, then hyperkit, on PATH or in /usr/local/bin)"},
+			usage: "xhyve-compatible hypervisor binary (default: xhyve, then hyperkit, on PATH or in " + hypervisor.DefaultDir + ")"},
 		{flag: flagNFSShare, field: "NFSShares", value: []string{},
 			usage: "host directory to share over NFS (repeatable)"},
 		{flag: flagNFSShareRoot, field: "NFSSharesRoot", value: defaultNFSSharesRoot, check: checkSharesRoot,

@@ -73,7 +73,9 @@ func (d *Driver) identifyHypervisor() (hypervisor.Info, error) {
 	if path, err = filepath.Abs(path); err != nil {
 		return hypervisor.Info{}, fmt.Errorf("resolve hypervisor path: %w", err)
 	}
-	info, err := hypervisor.Identify(context.Background(), path)
+	ctx, cancel := context.WithTimeout(context.Background(), hostCommandTimeout)
+	defer cancel()
+	info, err := hypervisor.Identify(ctx, path)
 	if err != nil {
 		return hypervisor.Info{}, fmt.Errorf("%w; name an xhyve or hyperkit binary with --%s", err, flagHypervisor)
 	}

@@ -92,14 +92,14 @@ func checkExecutable(p string) error {
 	return nil
 }
 
-// Identify runs `path -v` and reads its version banner to learn the dialect.
+// Identify runs `path -v` and reads its version banner to learn the
+// dialect; ctx bounds the run (the caller's deadline).
 func Identify(ctx context.Context, path string) (Info, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
+	start := time.Now()
 	cmd := exec.CommandContext(ctx, path, "-v")
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
-		return Info{}, fmt.Errorf("run %s -v: no answer within 10s", path)
+		return Info{}, fmt.Errorf("run %s -v: no answer within %s: %w", path, time.Since(start).Round(time.Second), ctx.Err())
 	}
 	info, perr := ParseVersion(out)
 	if perr != nil {

@@ -352,3 +352,30 @@ func TestIdentifyAndQueryMAC(t *testing.T) {
 		t.Error("a program that prints nothing was identified as a hypervisor")
 	}
 }
+
+// TestHypervisorThatHangsIsBoundByTheCaller: -v and -M end at the caller's
+// deadline, and the error says the hypervisor did not answer.
+func TestHypervisorThatHangsIsBoundByTheCaller(t *testing.T) {
+	hung := filepath.Join(t.TempDir(), "hung")
+	if err := os.WriteFile(hung, []byte("#!/bin/sh\nexec sleep 30\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range map[string]func(ctx context.Context) error{
+		"Identify": func(ctx context.Context) error { _, err := Identify(ctx, hung); return err },
+		"QueryMAC": func(ctx context.Context) error {
+			_, err := QueryMAC(ctx, hung, "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef")
+			return err
+		},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		start := time.Now()
+		err := call(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no answer within") {
+			t.Errorf("%s of a hung hypervisor: %v, want the deadline named", name, err)
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Errorf("%s took %s past a 300ms deadline", name, time.Since(start))
+		}
+	}
+}

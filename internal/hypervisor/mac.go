@@ -12,9 +12,9 @@ import (
 
 // QueryMAC asks the hypervisor which MAC vmnet gives the interface of uuid:
 // `-M` prints it during virtio-net setup and exits before booting anything.
+// ctx bounds the run (the caller's deadline).
 func QueryMAC(ctx context.Context, path, uuid string) (net.HardwareAddr, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
+	start := time.Now()
 	var stdout, stderr bytes.Buffer
 	// -M exits while the virtio-net device is set up, so /dev/null can stand
 	// in for the kernel (docs/facts.md §3).
@@ -22,7 +22,7 @@ func QueryMAC(ctx context.Context, path, uuid string) (net.HardwareAddr, error) 
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("query MAC with %s -M: no answer within 30s", path)
+		return nil, fmt.Errorf("query MAC with %s -M: no answer within %s: %w", path, time.Since(start).Round(time.Second), ctx.Err())
 	}
 	mac, err := ParseMACOutput(stdout.Bytes())
 	if err != nil {
