@@ -156,6 +156,12 @@ func (d *Driver) checkSaved() error {
 	if limit := hypervisor.MaxCPUs(d.HypervisorDialect); limit > 0 && d.CPU > limit {
 		errs = append(errs, fmt.Errorf("CPU %d is above %s's %d", d.CPU, d.HypervisorDialect, limit))
 	}
+	if d.NFSServer != nfsBuiltin && d.NFSServer != nfsMacOS {
+		errs = append(errs, fmt.Errorf("NFSServer %q is neither %s nor %s", d.NFSServer, nfsBuiltin, nfsMacOS))
+	}
+	if len(d.NFSShareTargets) != len(d.NFSShares) {
+		errs = append(errs, fmt.Errorf("NFSShareTargets has %d paths for %d NFSShares", len(d.NFSShareTargets), len(d.NFSShares)))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("the saved configuration of machine %q (%s) is invalid: %w; correct it there or recreate the machine",
 			d.MachineName, d.path("config.json"), err)
