@@ -59,10 +59,12 @@ const (
 type Driver struct {
 	*drivers.BaseDriver
 
+	// ConfigVersion is the version of these fields; a configuration of an
+	// earlier one is migrated when loaded (config.go).
+	ConfigVersion int
 	// Boot2DockerURL is the ISO's URL: the user's --xhyve-boot2docker-url,
-	// or for a machine that follows the release (ReleaseISO, or an empty
-	// URL saved before it existed) the installed plugin's release ISO,
-	// which libmachine's upgrade downloads (iso.go).
+	// or for a machine that follows the release (ReleaseISO) the installed
+	// plugin's release ISO, which libmachine's upgrade downloads (iso.go).
 	Boot2DockerURL string
 	// ReleaseISO is true for a machine created without
 	// --xhyve-boot2docker-url: it boots the plugin's release ISO.
@@ -89,11 +91,10 @@ type Driver struct {
 	// is exported (NFSShares are where the VM mounts them).
 	NFSShareTargets []string `json:",omitempty"`
 	NFSSharesRoot   string
-	// NFSServer is nfsBuiltin or nfsMacOS; machines saved before the
-	// built-in server existed have "" and keep macOS's nfsd.
+	// NFSServer is nfsBuiltin or nfsMacOS.
 	NFSServer string
 	// TimeSync is the interval in seconds between checks of the guest's
-	// clock, 0 for none; machines saved before it existed get the default.
+	// clock, 0 for none.
 	TimeSync int
 	// NFSUID and NFSGID own what the guest writes through the shares: the
 	// user who created the machine.
@@ -196,7 +197,8 @@ func defaultEnv() env {
 var _ drivers.Driver = (*Driver)(nil)
 
 // NewDriver returns a driver for machineName in storePath with the flag
-// defaults, as docker-machine's plugin server expects.
+// defaults, as docker-machine's plugin server expects; a saved
+// configuration loaded into it replaces them all (UnmarshalJSON).
 func NewDriver(machineName, storePath string) *Driver {
 	d := &Driver{
 		BaseDriver: &drivers.BaseDriver{
@@ -204,7 +206,9 @@ func NewDriver(machineName, storePath string) *Driver {
 			StorePath:   storePath,
 			SSHUser:     defaultSSHUser,
 		},
-		env: defaultEnv(),
+		ConfigVersion: configVersion,
+		ReleaseISO:    true, // follows Boot2DockerURL's default, no --xhyve-boot2docker-url
+		env:           defaultEnv(),
 	}
 	d.setDefaults()
 	return d

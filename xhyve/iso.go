@@ -27,9 +27,9 @@ const releaseISODir = "xhyve-iso"
 
 // followsRelease reports whether the machine boots the plugin's release ISO:
 // created without --xhyve-boot2docker-url (by this plugin, or by one that
-// defaulted to boot2docker's latest release and saved an empty URL).
+// defaulted to boot2docker's latest release: config.go's migrateV2).
 func (d *Driver) followsRelease() bool {
-	return d.ReleaseISO || d.Boot2DockerURL == ""
+	return d.ReleaseISO
 }
 
 // MarshalJSON saves the machine's configuration. A machine that follows the
@@ -38,6 +38,9 @@ func (d *Driver) followsRelease() bool {
 // moves to the plugin's ISO (checked at the next start, see
 // checkUpgradedISO).
 func (d *Driver) MarshalJSON() ([]byte, error) {
+	if err := d.checkVersion(); err != nil {
+		return nil, err // never saved over with fewer fields
+	}
 	type saved Driver // the same fields without this method
 	s := saved(*d)
 	if d.followsRelease() {

@@ -146,7 +146,8 @@ func TestStartChecksAnUpgradedISO(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := mustRead(t, old.d.path(isoFile))
-	old.d.Boot2DockerURL, old.d.ReleaseISO = "", false
+	old.d.Boot2DockerURL, old.d.ReleaseISO, old.d.ConfigVersion = "", false, configV2
+	old.d.migrate(true)
 	if err := old.d.Kill(); err != nil {
 		t.Fatal(err)
 	}

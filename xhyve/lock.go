@@ -31,8 +31,12 @@ const (
 // concurrently) never interleave, whichever processes they run in. Reads
 // (GetState, GetIP, GetURL) never take it. The wait is bounded; its error
 // names the operation and the process holding the lock. A crashed holder
-// releases it with its last descriptor.
+// releases it with its last descriptor. A configuration saved by a newer
+// plugin is refused first (checkVersion).
 func (d *Driver) lock(op string) (func(), error) {
+	if err := d.checkVersion(); err != nil {
+		return nil, err
+	}
 	dir := d.path("")
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) && op != opCreate {
 		return func() {}, nil // nothing to guard; the operation finds nothing to do

@@ -15,7 +15,8 @@ func TestRemoveKeepsTheLeaseWhileExportsRemain(t *testing.T) {
 	if err := m.d.Create(); err != nil {
 		t.Fatal(err)
 	}
-	m.d.NFSShares, m.d.NFSServer = []string{t.TempDir()}, nfsMacOS
+	share := t.TempDir()
+	m.d.NFSShares, m.d.NFSShareTargets, m.d.NFSServer = []string{share}, []string{share}, nfsMacOS
 	good := m.d.env.exportsPath
 	m.d.env.exportsPath = t.TempDir() // a directory: reading it as the exports file fails
 	if err := m.d.Remove(); err == nil || !strings.Contains(err.Error(), "exports") {

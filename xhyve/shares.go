@@ -26,11 +26,10 @@ func (d *Driver) shares() []share {
 		out = append(out, share{Host: d.NFSHomeRoot, Guest: d.NFSHomeRoot})
 	}
 	for i, s := range d.NFSShares {
-		host := s
-		if i < len(d.NFSShareTargets) && d.NFSShareTargets[i] != "" {
-			host = d.NFSShareTargets[i]
+		if i >= len(d.NFSShareTargets) {
+			break // an edited configuration, which checkSaved refuses
 		}
-		out = append(out, share{Host: host, Guest: filepath.Join(d.NFSSharesRoot, s)})
+		out = append(out, share{Host: d.NFSShareTargets[i], Guest: filepath.Join(d.NFSSharesRoot, s)})
 	}
 	return out
 }

@@ -18,6 +18,9 @@ import (
 // anything else is Stopped. A damaged status file is an Error that says how
 // to recover.
 func (d *Driver) GetState() (state.State, error) {
+	if err := d.checkVersion(); err != nil {
+		return state.Error, err
+	}
 	view := d.inspect()
 	if view.StatusErr != nil {
 		return state.Error, fmt.Errorf("machine %q: %w; its state is unknown: `docker-machine kill %s` still stops the VM and clears the file, then `docker-machine start %s`",

@@ -52,8 +52,8 @@ func (d *Driver) validate(at stage) error {
 // frame names the setting a problem is about: its flag at create, its
 // config.json field (and flag) once saved.
 func (at stage) frame(o option, value any, err error) error {
-	if s, ok := value.(string); ok && strconv.Quote(s) != `"`+s+`"` {
-		value = strconv.Quote(s) // a newline or control character, shown escaped
+	if s, ok := value.(string); ok && (s == "" || strconv.Quote(s) != `"`+s+`"`) {
+		value = strconv.Quote(s) // empty, or a newline or control character: shown quoted
 	}
 	if at == atLoad {
 		return fmt.Errorf("%s %v (--%s): %w", o.field, value, o.flag, err)
@@ -113,6 +113,9 @@ func (d *Driver) checkSaved() error {
 	}
 	if u, err := uuid.Parse(d.UUID); err != nil || u.String() != d.UUID {
 		errs = append(errs, fmt.Errorf("UUID %q is not a lowercase UUID", d.UUID))
+	}
+	if len(d.NFSShareTargets) != len(d.NFSShares) {
+		errs = append(errs, fmt.Errorf("NFSShareTargets has %d paths for %d NFSShares", len(d.NFSShareTargets), len(d.NFSShares)))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("the saved configuration of machine %q (%s) is invalid: %w; correct it there or recreate the machine",

@@ -13,8 +13,9 @@ import (
 // URL of its own (config.json as if created with --xhyve-boot2docker-url
 // and the legacy ISO, whose version differs): upgrade downloads that ISO.
 // Then its config takes the shape an older plugin saved for a machine
-// created without a URL (Boot2DockerURL "", no ReleaseISO): upgrade moves
-// it to the installed plugin's release ISO. Engine options survive both.
+// created without a URL (Boot2DockerURL "", no ReleaseISO nor
+// ConfigVersion): upgrade moves it to the installed plugin's release ISO.
+// Engine options survive both.
 func checkUpgradeStopped(t *testing.T, name string) {
 	dm(t, "stop", name)
 	if got := status(t, name); got != "Stopped" {
@@ -43,6 +44,7 @@ func checkUpgradeStopped(t *testing.T, name string) {
 	editDriverConfig(t, name, func(d map[string]interface{}) {
 		d["Boot2DockerURL"] = ""
 		delete(d, "ReleaseISO")
+		delete(d, "ConfigVersion")
 	})
 	out = dm(t, "upgrade", name)
 	if got := sha256File(t, machineFile(name, "boot2docker.iso")); got != a.SHA256 {
