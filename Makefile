@@ -42,11 +42,12 @@ install: build
 
 # make vet: go vet and staticcheck over every build the repository has, the
 # plugin's and each test suite's tag set (make e2e, faults, bench, selftest),
-# for linux and for darwin where the files build (bench and the e2e
-# selftests use Linux's statfs and inotify; the harness is Linux only).
+# for linux and for darwin where the files build (bench uses Linux's statfs;
+# test/selftest, for inotify and Linux's ptys, is all *_linux_test.go, so
+# on darwin the selftest tag vets test/sandbox only).
 # staticcheck sees all builds as one matrix, so a helper that only some
 # builds use is not reported unused. Its checks: staticcheck.conf files.
-VET_TAGS_linux  := plain e2e e2e,faults e2e,bench e2e,selftest selftest
+VET_TAGS_linux  := plain e2e e2e,faults e2e,bench selftest
 VET_TAGS_darwin := plain e2e e2e,faults selftest
 VET_BUILDS = for os in linux darwin; do \
 		arch=$$(go env GOARCH); [ $$os = darwin ] && arch=amd64; \
@@ -198,20 +199,20 @@ bench: harness
 # (test/sandbox/testguest.sh), no driver: the stand-in's unit tests and its
 # contract with the driver's golden command lines, the sandbox seen from the
 # host (test/sandbox, tag selftest), then the stand-in, DHCP and NFS server
-# inside a sandbox (test/e2e/selftest*_test.go, tags e2e selftest).
+# inside a sandbox (test/selftest, tag selftest).
 TESTGUEST := $(CACHE)/testguest
 selftest: host-packages-sandbox standin
 	test/sandbox/testguest.sh $(TESTGUEST)
 	$(GO) test -count=1 ./test/standin/
 	SELFTEST_GUEST=$(TESTGUEST) go test -tags selftest -count=1 -timeout 20m -v ./test/sandbox/
-	SELFTEST_GUEST=$(TESTGUEST) $(SANDBOX) go test -tags 'e2e selftest' -count=1 -timeout 40m -v -run '^TestSelftest' ./test/e2e/
+	SELFTEST_GUEST=$(TESTGUEST) $(SANDBOX) go test -tags selftest -count=1 -timeout 40m -v -run '^TestSelftest' ./test/selftest/
 
 # The guest (test/guest) on its own, booted as the driver boots it through
 # the stand-in in the sandbox, with what docker-machine relies on checked;
 # at the end the real CLI provisions it with its generic driver (no plugin).
 .PHONY: guest-smoke
 guest-smoke: host-packages-sandbox tools standin guest
-	$(SANDBOX) go test -tags 'e2e selftest' -count=1 -timeout 30m -v -run '^TestGuestSmoke$$' ./test/e2e/
+	$(SANDBOX) go test -tags selftest -count=1 -timeout 30m -v -run '^TestGuestSmoke$$' ./test/selftest/
 
 # The product ISO (iso/README.md): .cache/iso/boot2docker.iso, its sha256 and
 # manifest.txt, from Debian trixie packages (root); iso-check proves it.

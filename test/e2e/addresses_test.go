@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // TestAddressesAreReused: as on a Mac, the user cannot edit vmnet's lease
@@ -60,7 +62,7 @@ func createUnprovisioned(t *testing.T, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := command(t, ctx, "docker-machine", "create", "-d", "xhyve", name)
+	cmd := harness.Command(t, ctx, "docker-machine", "create", "-d", "xhyve", name)
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}

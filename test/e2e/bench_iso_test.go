@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // benchISOs: the release ISO (Debian trixie, what users boot) beside the
@@ -24,7 +26,7 @@ func benchISOs(t *testing.T, f *figures) {
 	_, served := releaseISO(t)
 	for _, iso := range []struct{ label, key, path string }{
 		{"release ISO (Debian trixie)", "release", served},
-		{"harness guest (Debian bookworm)", "bookworm", guestFile("boot2docker.iso")},
+		{"harness guest (Debian bookworm)", "bookworm", harness.GuestFile("boot2docker.iso")},
 	} {
 		name := "iso-" + iso.key
 		args := []string{"create", "-d", "xhyve", name}
@@ -57,7 +59,7 @@ func waitDockerAPI(t *testing.T, name, ip string, timeout time.Duration) time.Ti
 		t.Fatal(err)
 	}
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM([]byte(readFile(t, machineFile(name, "ca.pem")))) {
+	if !pool.AppendCertsFromPEM([]byte(harness.ReadFile(t, machineFile(name, "ca.pem")))) {
 		t.Fatal("no certificate in ca.pem")
 	}
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{

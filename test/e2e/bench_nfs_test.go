@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // benchNFS: the built-in NFS server beside macOS's nfsd path (nfs-ganesha
@@ -27,7 +29,7 @@ import (
 // Each row is the median of nfsRounds rounds, with the range. Goal: builtin
 // no slower than macos on any row, and under 50 MB.
 func benchNFS(t *testing.T, f *figures) {
-	base := userTempDir(t)
+	base := harness.UserTempDir(t)
 	tarball := filepath.Join(base, "tree.tar")
 	makeTree(t, tarball, 5000)
 	// The macos server needs the plugin as root (it edits /etc/exports):
@@ -118,7 +120,7 @@ func (m *nfsBenchMachine) create(t *testing.T, dir, tarball string) {
 	if err := os.Mkdir(share, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	giveToUser(t, share)
+	harness.GiveToUser(t, share)
 	m.name, m.g, m.rounds = "nfs"+m.mode, "/nfsshares"+share, map[string][]float64{}
 	dm(t, "create", "-d", "xhyve", "--xhyve-nfs-server", m.mode, "--xhyve-nfs-share", share, m.name)
 	copyFile(t, tarball, filepath.Join(share, "tree.tar"))

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 func allocated(info os.FileInfo) int64 {
@@ -33,7 +35,7 @@ func lsTimes(t *testing.T, a, b string) (time.Duration, time.Duration) {
 	var ta, tb []time.Duration
 	once := func(store string) time.Duration {
 		s := time.Now()
-		if out, err := run(t, time.Minute, []string{"MACHINE_STORAGE_PATH=" + store}, "docker-machine", "ls"); err != nil {
+		if out, err := harness.Run(t, time.Minute, []string{"MACHINE_STORAGE_PATH=" + store}, "docker-machine", "ls"); err != nil {
 			t.Fatalf("ls: %v\n%s", err, out)
 		}
 		return time.Since(s)
@@ -54,14 +56,14 @@ func lsTimes(t *testing.T, a, b string) (time.Duration, time.Duration) {
 func benchLs(t *testing.T, f *figures, name string) {
 	store := os.Getenv("MACHINE_STORAGE_PATH")
 	ip := machineIP(t, name)
-	noneStore := userTempDir(t)
+	noneStore := harness.UserTempDir(t)
 	if out, err := exec.Command("cp", "-a", filepath.Join(store, "certs"), noneStore).CombinedOutput(); err != nil {
 		t.Fatalf("copy certs: %v %s", err, out)
 	}
-	writeFile(t, filepath.Join(noneStore, "no-error-report"), "")
-	giveToUser(t, noneStore)
+	harness.WriteFile(t, filepath.Join(noneStore, "no-error-report"), "")
+	harness.GiveToUser(t, noneStore)
 	noneCreate := func(n, url string) {
-		if out, err := run(t, time.Minute, []string{"MACHINE_STORAGE_PATH=" + noneStore}, "docker-machine", "create", "-d", "none", "--url", url, n); err != nil {
+		if out, err := harness.Run(t, time.Minute, []string{"MACHINE_STORAGE_PATH=" + noneStore}, "docker-machine", "create", "-d", "none", "--url", url, n); err != nil {
 			t.Fatalf("create -d none: %v\n%s", err, out)
 		}
 	}
@@ -70,7 +72,7 @@ func benchLs(t *testing.T, f *figures, name string) {
 
 	// Ten stopped copies of the machine: ls asks each plugin for its URL.
 	dm(t, "stop", name)
-	cfg := readFile(t, machineFile(name, "config.json"))
+	cfg := harness.ReadFile(t, machineFile(name, "config.json"))
 	for i := 1; i <= 10; i++ {
 		clone := fmt.Sprintf("%s%d", name, i)
 		if out, err := exec.Command("cp", "-a", machineDir(name), machineDir(clone)).CombinedOutput(); err != nil {
@@ -78,7 +80,7 @@ func benchLs(t *testing.T, f *figures, name string) {
 		}
 		c := strings.ReplaceAll(cfg, "/machines/"+name+"/", "/machines/"+clone+"/")
 		c = strings.ReplaceAll(c, `"`+name+`"`, `"`+clone+`"`)
-		writeFile(t, machineFile(clone, "config.json"), c)
+		harness.WriteFile(t, machineFile(clone, "config.json"), c)
 		noneCreate(fmt.Sprintf("none%d", i), "tcp://127.0.0.1:1")
 	}
 	dm(t, "start", name)
@@ -105,7 +107,7 @@ func benchFootprint(t *testing.T, f *figures) {
 	var text []string
 	for _, fs := range []struct{ name, mkfs string }{{"XFS (reflink)", "mkfs.xfs -q -m reflink=1"}, {"ext4", "mkfs.ext4 -q"}} {
 		img := filepath.Join(t.TempDir(), "fs.img")
-		mnt := userTempDir(t)
+		mnt := harness.UserTempDir(t)
 		script := fmt.Sprintf("truncate -s 3G %s && %s %s && mount -o loop %s %s", img, fs.mkfs, img, img, mnt)
 		if out, err := exec.Command("sh", "-c", script).CombinedOutput(); err != nil {
 			t.Fatalf("make %s: %v\n%s", fs.name, err, out)
@@ -115,11 +117,11 @@ func benchFootprint(t *testing.T, f *figures) {
 			t.Fatal(err)
 		}
 		placeReleaseISO(t, store)
-		writeFile(t, filepath.Join(store, "no-error-report"), "")
-		giveToUser(t, store)
+		harness.WriteFile(t, filepath.Join(store, "no-error-report"), "")
+		harness.GiveToUser(t, store)
 		env := []string{"MACHINE_STORAGE_PATH=" + store}
 		create := func(name string) {
-			if out, err := run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", name); err != nil {
+			if out, err := harness.Run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", name); err != nil {
 				t.Fatalf("create on %s: %v\n%s", fs.name, err, out)
 			}
 		}
@@ -136,7 +138,7 @@ func benchFootprint(t *testing.T, f *figures) {
 		disk := allocated(info)
 		beyond := after - before - disk
 		for _, name := range []string{"foot1", "foot2"} {
-			if out, err := run(t, 5*time.Minute, env, "docker-machine", "rm", "-y", name); err != nil {
+			if out, err := harness.Run(t, 5*time.Minute, env, "docker-machine", "rm", "-y", name); err != nil {
 				t.Errorf("rm %s: %v\n%s", name, err, out)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // window is what the supervisor held over one stretch of time, sampled
@@ -63,8 +65,8 @@ func benchSupervisor(t *testing.T, f *figures, name string) {
 	sup, _ := statusPIDsOf(t, name)
 	idle := sample(t, sup, 0, 5*time.Second)
 	dm(t, "stop", name)
-	cfg := readFile(t, machineFile(name, "config.json"))
-	writeFile(t, machineFile(name, "config.json"), strings.Replace(cfg, `"TimeSync": 60`, `"TimeSync": 1`, 1))
+	cfg := harness.ReadFile(t, machineFile(name, "config.json"))
+	harness.WriteFile(t, machineFile(name, "config.json"), strings.Replace(cfg, `"TimeSync": 60`, `"TimeSync": 1`, 1))
 	dm(t, "start", name)
 	sup, _ = statusPIDsOf(t, name)
 	sample(t, sup, 20, time.Minute)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/guestssh"
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // figures are the benchmark's results: one sandbox run, so ratios hold.
@@ -87,7 +88,7 @@ func report(t *testing.T, f *figures) {
 // timedLines runs docker-machine and returns when each output line arrived.
 func timedLines(t *testing.T, args ...string) (map[string]time.Time, time.Time, time.Time) {
 	t.Helper()
-	cmd := command(t, nil, "docker-machine", args...)
+	cmd := harness.Command(t, nil, "docker-machine", args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +138,7 @@ func benchCreate(t *testing.T, f *figures, name string) {
 		var ip string
 		for time.Now().Before(deadline) && (leaseAt.IsZero() || sshAt.IsZero()) {
 			if ip == "" {
-				if data, err := os.Open(leasesFile); err == nil {
+				if data, err := os.Open(harness.LeasesFile); err == nil {
 					leases, _ := dhcp.Parse(data)
 					data.Close()
 					if len(leases) > 0 {
@@ -270,7 +271,7 @@ func consoleUptime(t *testing.T, name, marker string) float64 {
 	t.Helper()
 	var up float64
 	found := false
-	for _, line := range strings.Split(readFile(t, machineFile(name, "console.log")), "\n") {
+	for _, line := range strings.Split(harness.ReadFile(t, machineFile(name, "console.log")), "\n") {
 		if !strings.Contains(line, "boot2docker: "+marker) {
 			continue
 		}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // TestClockSync: a VM frozen the way a Mac's sleep freezes it wakes up
@@ -22,7 +24,7 @@ func TestClockSync(t *testing.T) {
 	const interval = 15
 	dm(t, "create", "-d", "xhyve", "--xhyve-time-sync", strconv.Itoa(interval), synced)
 	dm(t, "create", "-d", "xhyve", "--xhyve-time-sync", "0", unsynced)
-	docker(t, synced, "import", guestFile("image.tar"), "e2e/busybox")
+	docker(t, synced, "import", harness.GuestFile("image.tar"), "e2e/busybox")
 	for _, m := range []string{synced, unsynced} {
 		if lo, hi := guestOffset(t, m); lo > 1 || hi < -1 {
 			t.Fatalf("%s starts %d..%d s off the host", m, lo, hi)
@@ -36,7 +38,7 @@ func TestClockSync(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, m := range []string{synced, unsynced} {
 		wg.Go(func() {
-			if out, err := run(t, time.Minute, nil, script, m, "30"); err != nil {
+			if out, err := harness.Run(t, time.Minute, nil, script, m, "30"); err != nil {
 				t.Errorf("sleep-vm.sh %s: %v\n%s", m, err, out)
 			}
 		})
@@ -57,7 +59,7 @@ func TestClockSync(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s is still %d..%d s off %s after waking\nsupervisor log:\n%s", synced, lo, hi, time.Since(woke).Round(time.Second), tail(machineFile(synced, "supervisor.log"), 2000))
+			t.Fatalf("%s is still %d..%d s off %s after waking\nsupervisor log:\n%s", synced, lo, hi, time.Since(woke).Round(time.Second), harness.Tail(machineFile(synced, "supervisor.log"), 2000))
 		}
 		time.Sleep(time.Second)
 	}
@@ -67,7 +69,7 @@ func TestClockSync(t *testing.T) {
 	if c, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64); err != nil || c < before-1 || c > after+1 {
 		t.Errorf("a container's date says %q, the host %d..%d", out, before, after)
 	}
-	if log := readFile(t, machineFile(synced, "supervisor.log")); !strings.Contains(log, "behind the host; stepped it") {
+	if log := harness.ReadFile(t, machineFile(synced, "supervisor.log")); !strings.Contains(log, "behind the host; stepped it") {
 		t.Errorf("the correction is not logged with its offset:\n%s", log)
 	}
 	if lo, hi := guestOffset(t, unsynced); hi > -25 {

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -15,36 +14,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
-
-// dmWithEnv runs docker-machine with extra environment entries (they win
-// over the inherited ones) and fails the test when it fails.
-func dmWithEnv(t *testing.T, env []string, args ...string) string {
-	t.Helper()
-	out, err := run(t, 10*time.Minute, env, "docker-machine", args...)
-	if err != nil {
-		t.Fatalf("docker-machine %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out
-}
-
-// noProxyEnv clears both spellings of the proxy exclusion list, so that
-// `env --no-proxy` starts from an empty one whatever the caller's shell has.
-var noProxyEnv = []string{"no_proxy=", "NO_PROXY="}
 
 // machineEnv is what `eval $(docker-machine env NAME)` exports, as KEY=VALUE.
 func machineEnv(t *testing.T, machine string) []string {
 	t.Helper()
-	env := dockerEnv(t, noProxyEnv, machine)
+	env := dockerEnv(t, harness.NoProxyEnv(), machine)
 	if len(env) == 0 {
 		t.Fatalf("docker-machine env %s exported nothing", machine)
 	}
 	return env
 }
-
-// cleanDockerEnv blanks the docker client's variables, so that only the
-// flags a test passes select the daemon.
-var cleanDockerEnv = []string{"DOCKER_HOST=", "DOCKER_TLS_VERIFY=", "DOCKER_CERT_PATH=", "DOCKER_MACHINE_NAME="}
 
 // certFile reads the first certificate of a PEM file.
 func certFile(t *testing.T, path string) *x509.Certificate {
@@ -136,40 +118,6 @@ func guestProcFile(t *testing.T, machine, name string) []string {
 	return strings.Split(out, "\n")
 }
 
-func hasItem(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// outLines splits output into trimmed lines (the CLI may end them with \r\n
-// on some paths).
-func outLines(s string) []string {
-	var out []string
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for sc.Scan() {
-		out = append(out, strings.TrimRight(sc.Text(), "\r"))
-	}
-	return out
-}
-
-// writeTree writes files (relative path -> content) under dir.
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for rel, content := range files {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // checkTree fails the test unless every file under dir has its content.
 func checkTree(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
@@ -194,7 +142,7 @@ func pluginArgsWrapper(t *testing.T) (env []string, argsLog string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := userTempDir(t)
+	dir := harness.UserTempDir(t)
 	argsLog = filepath.Join(dir, "args.log")
 	script := "#!/bin/sh\nprintf -- '--- %s\\n' \"$#\" >> \"$XHYVE_E2E_ARGS_LOG\"\n" +
 		"printf '%s\\n' \"$@\" >> \"$XHYVE_E2E_ARGS_LOG\"\nexec \"$XHYVE_E2E_REAL_PLUGIN\" \"$@\"\n"
@@ -212,7 +160,7 @@ func pluginInvocations(t *testing.T, argsLog string) [][]string {
 		t.Fatal(err)
 	}
 	var calls [][]string
-	for _, l := range outLines(string(data)) {
+	for _, l := range harness.OutLines(string(data)) {
 		if strings.HasPrefix(l, "--- ") {
 			calls = append(calls, []string{})
 		} else if len(calls) > 0 {

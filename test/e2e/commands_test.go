@@ -8,9 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // TestCommands runs every docker-machine command a user meets beyond the
@@ -45,7 +48,7 @@ func TestCommands(t *testing.T) {
 
 	t.Run("engine options reach dockerd", func(t *testing.T) {
 		info := machineDockerInfo(t, name)
-		if !hasItem(info.Labels, "a=b") || !hasItem(info.Labels, "provider=xhyve") {
+		if !slices.Contains(info.Labels, "a=b") || !slices.Contains(info.Labels, "provider=xhyve") {
 			t.Errorf("labels %q, want a=b and provider=xhyve", info.Labels)
 		}
 		if info.LoggingDriver != "none" {
@@ -60,7 +63,7 @@ func TestCommands(t *testing.T) {
 		if args := guestProcFile(t, name, "cmdline"); !strings.Contains(strings.Join(args, " "), "--storage-driver overlay2") {
 			t.Errorf("dockerd runs without --storage-driver overlay2: %q", args)
 		}
-		if env := guestProcFile(t, name, "environ"); !hasItem(env, "FOO=bar") {
+		if env := guestProcFile(t, name, "environ"); !slices.Contains(env, "FOO=bar") {
 			t.Errorf("dockerd's environment lacks FOO=bar (--engine-env): %q", env)
 		}
 	})
@@ -70,11 +73,11 @@ func TestCommands(t *testing.T) {
 		// output into words and removes no quotes; the docker client does.
 		args := strings.Fields(dm(t, "config", name))
 		want := "-H=tcp://" + ip + ":2376"
-		if !hasItem(args, "--tlsverify") || !hasItem(args, want) {
+		if !slices.Contains(args, "--tlsverify") || !slices.Contains(args, want) {
 			t.Errorf("config printed %q, want --tlsverify and %s", args, want)
 		}
 		args = append(args, "version", "--format", "{{.Server.Version}}")
-		got, err := run(t, 2*time.Minute, cleanDockerEnv, "docker", args...)
+		got, err := harness.Run(t, 2*time.Minute, harness.CleanDockerEnv(), "docker", args...)
 		if err != nil || strings.TrimSpace(got) == "" {
 			t.Errorf("docker with the config flags: %v\n%s", err, got)
 		}
@@ -114,10 +117,10 @@ func TestCommands(t *testing.T) {
 	})
 
 	t.Run("active", func(t *testing.T) {
-		if got := strings.TrimSpace(dmWithEnv(t, machineEnv(t, name), "active")); got != name {
+		if got := strings.TrimSpace(harness.DMWithEnv(t, machineEnv(t, name), "active")); got != name {
 			t.Errorf("active with DOCKER_HOST from env printed %q, want %s", got, name)
 		}
-		out, err := run(t, time.Minute, cleanDockerEnv, "docker-machine", "active")
+		out, err := harness.Run(t, time.Minute, harness.CleanDockerEnv(), "docker-machine", "active")
 		if err == nil || !strings.Contains(out, "No active host") {
 			t.Errorf("active without DOCKER_HOST: err %v, output %q", err, out)
 		}
@@ -135,7 +138,7 @@ func TestCommands(t *testing.T) {
 			if !strings.Contains(out, "Using SSH client type: "+c.client) {
 				t.Errorf("%s: no %q in the debug output", c.client, "Using SSH client type: "+c.client)
 			}
-			if !hasItem(outLines(out), name) {
+			if !slices.Contains(harness.OutLines(out), name) {
 				t.Errorf("%s: `uname -n` did not print %s:\n%s", c.client, name, out)
 			}
 			args = append(append([]string{}, c.global...), "ssh", name, "exit 3")
@@ -146,9 +149,9 @@ func TestCommands(t *testing.T) {
 	})
 
 	t.Run("scp host and guest", func(t *testing.T) {
-		host := userTempDir(t)
+		host := harness.UserTempDir(t)
 		up := fmt.Sprintf("to the guest at %s\n", time.Now().Format(time.RFC3339Nano))
-		writeTree(t, host, map[string]string{"up.txt": up})
+		harness.WriteTree(t, host, map[string]string{"up.txt": up})
 		dm(t, "scp", filepath.Join(host, "up.txt"), name+":/home/docker/up.txt")
 		if got := ssh(t, name, "cat /home/docker/up.txt"); got != strings.TrimSpace(up) {
 			t.Errorf("host->guest: the guest has %q, want %q", got, up)
@@ -158,8 +161,8 @@ func TestCommands(t *testing.T) {
 		checkTree(t, host, map[string]string{"down.txt": "from-" + name + "\n"})
 
 		tree := map[string]string{"a.txt": "alpha\n", "sub/b.txt": "beta\n", "sub/deeper/c.txt": "gamma\n"}
-		writeTree(t, filepath.Join(host, "tree"), tree)
-		giveToUser(t, host)
+		harness.WriteTree(t, filepath.Join(host, "tree"), tree)
+		harness.GiveToUser(t, host)
 		dm(t, "scp", "-r", filepath.Join(host, "tree"), name+":/home/docker/")
 		if got := ssh(t, name, "cat /home/docker/tree/sub/deeper/c.txt"); got != "gamma" {
 			t.Errorf("scp -r host->guest: c.txt holds %q", got)
@@ -228,19 +231,19 @@ func checkEnvShells(t *testing.T, name, ip string) {
 			env   []string
 			noPx  [2]string // the proxy variable and value expected, or none
 		}{
-			{nil, noProxyEnv, [2]string{}},
-			{[]string{"--no-proxy"}, noProxyEnv, [2]string{"NO_PROXY", ip}},
+			{nil, harness.NoProxyEnv(), [2]string{}},
+			{[]string{"--no-proxy"}, harness.NoProxyEnv(), [2]string{"NO_PROXY", ip}},
 			{[]string{"--no-proxy"}, []string{"no_proxy=", "NO_PROXY=example.com"}, [2]string{"NO_PROXY", "example.com," + ip}},
 			{[]string{"--no-proxy"}, []string{"no_proxy=.local", "NO_PROXY="}, [2]string{"no_proxy", ".local," + ip}},
 		} {
 			args := append(append([]string{"env", "--shell", sh.shell}, c.flags...), name)
-			got := outLines(dmWithEnv(t, c.env, args...))
+			got := harness.OutLines(harness.DMWithEnv(t, c.env, args...))
 			want := vars
 			if c.noPx[0] != "" {
 				want = append(append([][2]string{}, vars...), c.noPx)
 			}
 			for _, kv := range want {
-				if !hasItem(got, sh.line(kv[0], kv[1])) {
+				if !slices.Contains(got, sh.line(kv[0], kv[1])) {
 					t.Errorf("env --shell %s %v: no line %q in %q", sh.shell, c.flags, sh.line(kv[0], kv[1]), got)
 				}
 			}
@@ -254,8 +257,8 @@ func checkEnvShells(t *testing.T, name, ip string) {
 	}
 	// bash evaluates its own output and reaches the daemon with it.
 	script := `eval "$(docker-machine env --shell bash --no-proxy "$1")" && docker version --format '{{.Server.Version}}' && echo "no_proxy=$NO_PROXY"`
-	out, err := run(t, 2*time.Minute, append(append([]string{}, cleanDockerEnv...), noProxyEnv...), "bash", "-c", script, "bash", name)
-	if err != nil || !hasItem(outLines(out), "no_proxy="+ip) {
+	out, err := harness.Run(t, 2*time.Minute, append(append([]string{}, harness.CleanDockerEnv()...), harness.NoProxyEnv()...), "bash", "-c", script, "bash", name)
+	if err != nil || !slices.Contains(harness.OutLines(out), "no_proxy="+ip) {
 		t.Errorf("bash eval of env --no-proxy: %v\n%s", err, out)
 	}
 }
@@ -274,7 +277,7 @@ func checkRancherMachine(t *testing.T) {
 	env = append(env, storeEnv...)
 	rm := func(args ...string) string {
 		t.Helper()
-		out, err := run(t, 10*time.Minute, env, "rancher-machine", args...)
+		out, err := harness.Run(t, 10*time.Minute, env, "rancher-machine", args...)
 		if err != nil {
 			t.Fatalf("rancher-machine %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
@@ -286,11 +289,11 @@ func checkRancherMachine(t *testing.T) {
 	removed := false
 	defer func() {
 		if !removed {
-			run(t, 5*time.Minute, env, "rancher-machine", "rm", "-y", name)
+			harness.Run(t, 5*time.Minute, env, "rancher-machine", "rm", "-y", name)
 		}
 	}()
 
-	if ls := rm("ls", "--format", rancherLsFormat); !hasItem(outLines(ls), name+" Running xhyve") {
+	if ls := rm("ls", "--format", rancherLsFormat); !slices.Contains(harness.OutLines(ls), name+" Running xhyve") {
 		t.Errorf("rancher-machine ls: %q", ls)
 	}
 	if got := strings.TrimSpace(rm("status", name)); got != "Running" {
@@ -312,7 +315,7 @@ func checkRancherMachine(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("rancher-machine rm left %s: %v", dir, err)
 	}
-	if p := processesMentioning(dir); len(p) != 0 {
+	if p := harness.ProcessesMentioning(dir); len(p) != 0 {
 		t.Errorf("processes left: %q", p)
 	}
 	assertLeaseFreed(t, store, cfg.Driver.MACAddress)

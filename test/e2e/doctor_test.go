@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // TestDoctor: in the sandbox, which recreates the Mac around the driver,
@@ -21,7 +23,7 @@ func TestDoctor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := run(t, time.Minute, nil, plugin, "doctor")
+	out, err := harness.Run(t, time.Minute, nil, plugin, "doctor")
 	if err != nil || !strings.Contains(out, "all checks passed") || !strings.Contains(out, "ok    hypervisor:") {
 		t.Errorf("doctor in the sandbox: %v\n%s", err, out)
 	}
@@ -39,7 +41,7 @@ func TestDoctor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err = run(t, time.Minute, []string{"PATH=" + strings.Join(path, ":")}, plugin, "doctor")
+	out, err = harness.Run(t, time.Minute, []string{"PATH=" + strings.Join(path, ":")}, plugin, "doctor")
 	for _, hv := range hidden {
 		if rerr := os.Rename(hv+".hidden", hv); rerr != nil {
 			t.Fatalf("put %s back: %v", hv, rerr)
@@ -56,7 +58,7 @@ func TestDoctor(t *testing.T) {
 	}
 
 	// The stand-in plays xhyve's only tagged release, which lacks -F and -M.
-	out, err = run(t, time.Minute, []string{"XHYVE_STANDIN_RELEASE=v0.2.0"}, plugin, "doctor")
+	out, err = harness.Run(t, time.Minute, []string{"XHYVE_STANDIN_RELEASE=v0.2.0"}, plugin, "doctor")
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Errorf("doctor with xhyve v0.2.0: %v, want exit status 1", err)
 	}
@@ -68,7 +70,7 @@ func TestDoctor(t *testing.T) {
 	}
 	// create runs the same checks before it makes anything.
 	const name = "v020"
-	out, err = run(t, 5*time.Minute, []string{"XHYVE_STANDIN_RELEASE=v0.2.0"}, "docker-machine", "create", "-d", "xhyve", name)
+	out, err = harness.Run(t, 5*time.Minute, []string{"XHYVE_STANDIN_RELEASE=v0.2.0"}, "docker-machine", "create", "-d", "xhyve", name)
 	if err == nil {
 		t.Errorf("create with xhyve v0.2.0 succeeded:\n%s", out)
 	}
@@ -88,13 +90,13 @@ func TestDoctor(t *testing.T) {
 	// A store whose path has a comma, which xhyve cannot take on its
 	// command line: doctor and create refuse it before the driver writes
 	// anything there (docker-machine makes its certificates first).
-	comma := filepath.Join(userTempDir(t), "a,b")
+	comma := filepath.Join(harness.UserTempDir(t), "a,b")
 	env := []string{"MACHINE_STORAGE_PATH=" + comma}
-	out, err = run(t, time.Minute, env, plugin, "doctor")
+	out, err = harness.Run(t, time.Minute, env, plugin, "doctor")
 	if err == nil || !strings.Contains(out, "FAIL  machine store:") || !strings.Contains(out, "use a MACHINE_STORAGE_PATH without commas") {
 		t.Errorf("doctor with a comma in the store: %v, want the machine store check failed with the fix:\n%s", err, out)
 	}
-	out, err = run(t, 5*time.Minute, env, "docker-machine", "create", "-d", "xhyve", "comma")
+	out, err = harness.Run(t, 5*time.Minute, env, "docker-machine", "create", "-d", "xhyve", "comma")
 	if err == nil || !strings.Contains(out, "Error with pre-create check") || !strings.Contains(out, "contains a comma") {
 		t.Errorf("create with a comma in the store: %v, want it refused in pre-create:\n%s", err, out)
 	}

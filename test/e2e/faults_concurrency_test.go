@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // faultConcurrentShares: five creates with NFS shares at once, from an ISO
@@ -26,8 +28,8 @@ func faultConcurrentShares(t *testing.T, l *ledger) {
 		t.Fatal(err)
 	}
 	userLines := "# the user's own exports\n" + userDir + " -ro 10.9.8.7\n"
-	writeFile(t, exportsFile, userLines)
-	defer os.Remove(exportsFile)
+	harness.WriteFile(t, harness.ExportsFile, userLines)
+	defer os.Remove(harness.ExportsFile)
 
 	names := []string{"cc1", "cc2", "cc3", "cc4", "cc5"}
 	shares := map[string]string{}
@@ -36,7 +38,7 @@ func faultConcurrentShares(t *testing.T, l *ledger) {
 		if err := os.Mkdir(shares[n], 0o755); err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, filepath.Join(shares[n], "whose.txt"), n+"\n")
+		harness.WriteFile(t, filepath.Join(shares[n], "whose.txt"), n+"\n")
 	}
 	iso := freshISO(t)
 	parallel(t, names, func(n string) (string, error) {
@@ -57,7 +59,7 @@ func faultConcurrentShares(t *testing.T, l *ledger) {
 			l.lose(t, n, fmt.Sprintf("reads %q from its share", got))
 		}
 	}
-	exports := readFile(t, exportsFile)
+	exports := harness.ReadFile(t, harness.ExportsFile)
 	rest := exports
 	for ip, n := range ips {
 		begin := "# BEGIN: docker-machine-driver-xhyve " + machineDir(n) + " "
@@ -80,7 +82,7 @@ func faultConcurrentShares(t *testing.T, l *ledger) {
 
 	parallel(t, names, func(n string) (string, error) { return dmErr(t, "rm", "-y", n) })
 	l.fault()
-	if got := readFile(t, exportsFile); got != userLines {
+	if got := harness.ReadFile(t, harness.ExportsFile); got != userLines {
 		t.Errorf("/etc/exports after the removes is %q, want the user's lines %q byte for byte", got, userLines)
 	}
 	for _, n := range names {
@@ -133,7 +135,7 @@ func faultLoops(t *testing.T, l *ledger) {
 	loop := func(cmd string, pause time.Duration) {
 		defer wg.Done()
 		for ctx.Err() == nil {
-			c := command(t, nil, "docker-machine", cmd, name)
+			c := harness.Command(t, nil, "docker-machine", cmd, name)
 			out, err := c.CombinedOutput()
 			mu.Lock()
 			ops[cmd]++
@@ -195,7 +197,7 @@ func faultLoops(t *testing.T, l *ledger) {
 // boot-file cache entry has.
 func freshISO(t *testing.T) string {
 	t.Helper()
-	data, err := os.ReadFile(guestFile("boot2docker.iso"))
+	data, err := os.ReadFile(harness.GuestFile("boot2docker.iso"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // ledger counts what the fault suite did, for its summary line.
@@ -74,7 +75,7 @@ func pluginOf(dmPID int) int {
 // from one goroutine at a time; read it once the command has ended.
 func startDM(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := command(t, nil, "docker-machine", args...)
+	cmd := harness.Command(t, nil, "docker-machine", args...)
 	cmd.Env = append(cmd.Environ(), env...)
 	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out

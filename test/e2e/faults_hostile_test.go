@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // floodingBusybox answers the supervisor's clock reading (busybox
@@ -27,7 +29,7 @@ exec /usr/bin/busybox "$@"
 // supervisor live on, and the supervisor does not grow.
 func faultHostileGuest(t *testing.T, l *ledger) {
 	const name, work = "hostile1", 60 * time.Second
-	share := userTempDir(t)
+	share := harness.UserTempDir(t)
 	dm(t, "create", "-d", "xhyve", "--xhyve-time-sync", "2", "--xhyve-nfs-share", share, name)
 	defer dm(t, "rm", "-y", name)
 	guestShare := "/nfsshares" + share
@@ -47,7 +49,7 @@ func faultHostileGuest(t *testing.T, l *ledger) {
 	for start := time.Now(); time.Since(start) < work; rounds++ {
 		want := fmt.Sprintf("round %d from the host", rounds)
 		host := filepath.Join(share, fmt.Sprintf("host-%d.txt", rounds))
-		writeFile(t, host, want)
+		harness.WriteFile(t, host, want)
 		if got, err := dmErr(t, "ssh", name, fmt.Sprintf("cat %s/host-%d.txt && echo 'round %d from the guest' > %s/guest-%d.txt", guestShare, rounds, rounds, guestShare, rounds)); err != nil || got != want {
 			l.lose(t, name, fmt.Sprintf("round %d: the guest reads %q from the share during the flood (%v)", rounds, got, err))
 			break
@@ -60,7 +62,7 @@ func faultHostileGuest(t *testing.T, l *ledger) {
 	}
 	supPeak := peak()
 	t.Logf("%d rounds of share work during the flood; supervisor RSS %.1f MB before, peak %.1f MB", rounds, supRSS, supPeak)
-	t.Logf("the guest's flood:\n%s", indent(tailString(ssh(t, name, "cat /tmp/flood.log"), 12)))
+	t.Logf("the guest's flood:\n%s", harness.Indent(harness.TailString(ssh(t, name, "cat /tmp/flood.log"), 12)))
 	if supPeak-supRSS > hostileSupervisorGrowth {
 		t.Errorf("the supervisor grew from %.1f to %.1f MB during the flood", supRSS, supPeak)
 	}
@@ -70,7 +72,7 @@ func faultHostileGuest(t *testing.T, l *ledger) {
 	if st := status(t, name); st != "Running" {
 		l.lose(t, name, "status "+st+" after the flood")
 	}
-	if log := readFile(t, machineFile(name, "supervisor.log")); !strings.Contains(log, "output exceeded") {
-		t.Errorf("the supervisor's log does not show a clock reading cut at its cap:\n%s", tailString(log, 20))
+	if log := harness.ReadFile(t, machineFile(name, "supervisor.log")); !strings.Contains(log, "output exceeded") {
+		t.Errorf("the supervisor's log does not show a clock reading cut at its cap:\n%s", harness.TailString(log, 20))
 	}
 }

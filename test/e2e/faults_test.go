@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // TestFaults injects the faults users and machines inflict (a plugin killed
@@ -53,7 +55,7 @@ func vmnetMAC(t *testing.T, uuid string) string {
 // assertNoExportsOf checks that /etc/exports holds no block of machine.
 func assertNoExportsOf(t *testing.T, machine string) {
 	t.Helper()
-	data, err := os.ReadFile(exportsFile)
+	data, err := os.ReadFile(harness.ExportsFile)
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
@@ -64,7 +66,7 @@ func assertNoExportsOf(t *testing.T, machine string) {
 
 func faultKilledCreate(t *testing.T, l *ledger) {
 	const name = "crashy"
-	share := userTempDir(t)
+	share := harness.UserTempDir(t)
 	iso, _ := releaseISO(t) // what a create without a URL copies
 	uuid := "0b7fd2b4-2f56-4b4e-9d3e-4a8e8f0c1d21"
 	mac := vmnetMAC(t, uuid)
@@ -81,7 +83,7 @@ func faultKilledCreate(t *testing.T, l *ledger) {
 		{"right after the hypervisor launch", func() bool { return exists(machineFile(name, "supervisor.json")) }},
 		// A fresh lease: the UUID, and so the MAC and its lease, may be left
 		// from an earlier phase (the user's rm cannot remove the lease).
-		{"during the SSH wait", func() bool { return exists(leasesFile) && leaseExpiry(t, mac).After(leasedBefore) }},
+		{"during the SSH wait", func() bool { return exists(harness.LeasesFile) && leaseExpiry(t, mac).After(leasedBefore) }},
 	}
 	for _, ph := range phases {
 		leasedBefore = leaseExpiry(t, mac)
@@ -96,7 +98,7 @@ func faultKilledCreate(t *testing.T, l *ledger) {
 		if err := cmd.Wait(); err == nil {
 			t.Fatalf("%s: create succeeded although its plugin was killed:\n%s", ph.name, out)
 		}
-		t.Logf("create with its plugin killed %s:\n%s", ph.name, indent(out.String()))
+		t.Logf("create with its plugin killed %s:\n%s", ph.name, harness.Indent(out.String()))
 		dm(t, "rm", "-y", name)
 		assertRemoved(t, name, mac)
 		assertNoExportsOf(t, name)
@@ -151,7 +153,7 @@ func faultCrashes(t *testing.T, l *ledger) {
 		}
 	}
 	l.fault()
-	waitUntil(10*time.Second, 100*time.Millisecond, func() bool { return len(processesMentioning(machineDir(name))) == 0 })
+	waitUntil(10*time.Second, 100*time.Millisecond, func() bool { return len(harness.ProcessesMentioning(machineDir(name))) == 0 })
 	if got := status(t, name); got != "Stopped" {
 		l.lose(t, name, "after a host crash status says "+got)
 	}
@@ -176,7 +178,7 @@ func faultExtraPipe(t *testing.T, l *ledger, name string) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	cmd := command(t, nil, "docker-machine", "start", name)
+	cmd := harness.Command(t, nil, "docker-machine", "start", name)
 	cmd.ExtraFiles = []*os.File{w}
 	out := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -197,7 +199,7 @@ func faultExtraPipe(t *testing.T, l *ledger, name string) {
 func faultFullDisk(t *testing.T, l *ledger) {
 	const name = "full"
 	iso, _ := releaseISO(t)
-	store := userTempDir(t)
+	store := harness.UserTempDir(t)
 	// Room for the cached release ISO and docker-machine's certificates,
 	// not for the machine's copy.
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dk", iso.Size/1024+4096), "faults-full", store).CombinedOutput(); err != nil {
@@ -208,10 +210,10 @@ func faultFullDisk(t *testing.T, l *ledger) {
 		t.Fatal(err)
 	}
 	placeReleaseISO(t, store)
-	writeFile(t, filepath.Join(store, "no-error-report"), "")
-	giveToUser(t, store)
+	harness.WriteFile(t, filepath.Join(store, "no-error-report"), "")
+	harness.GiveToUser(t, store)
 	env := []string{"MACHINE_STORAGE_PATH=" + store}
-	out, err := run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", name)
+	out, err := harness.Run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", name)
 	l.badInput()
 	if err == nil || !strings.Contains(out, "no space") {
 		t.Errorf("create on a full disk: %v, want a \"no space\" error:\n%s", err, out)
@@ -219,20 +221,20 @@ func faultFullDisk(t *testing.T, l *ledger) {
 	// Refused before docker-machine saved the machine, there is nothing to
 	// remove; otherwise rm must clean up what the create left.
 	if exists(filepath.Join(store, "machines", name)) {
-		if out, err := run(t, 5*time.Minute, env, "docker-machine", "rm", "-y", name); err != nil {
+		if out, err := harness.Run(t, 5*time.Minute, env, "docker-machine", "rm", "-y", name); err != nil {
 			l.lose(t, name, fmt.Sprintf("rm after a full disk: %v: %s", err, out))
 		}
 	}
 	if exists(filepath.Join(store, "machines", name)) {
 		l.lose(t, name, "rm after a full disk left the machine directory")
 	}
-	if p := processesMentioning(filepath.Join(store, "machines", name)); len(p) != 0 {
+	if p := harness.ProcessesMentioning(filepath.Join(store, "machines", name)); len(p) != 0 {
 		t.Errorf("processes left: %q", p)
 	}
 }
 
 func faultDamagedISOs(t *testing.T, l *ledger) {
-	good, err := os.ReadFile(guestFile("boot2docker.iso"))
+	good, err := os.ReadFile(harness.GuestFile("boot2docker.iso"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,8 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,44 +19,11 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/dhcp"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/uuidpool"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
-const leasesFile = "/var/db/dhcpd_leases"
-
 func TestMain(m *testing.M) {
-	for _, v := range []string{"MACHINE_STORAGE_PATH", "XHYVE_E2E_GUEST"} {
-		if os.Getenv(v) == "" {
-			fmt.Fprintf(os.Stderr, "e2e: %s is not set: run the suite in the sandbox (make e2e)\n", v)
-			os.Exit(2)
-		}
-	}
-	os.Exit(m.Run())
-}
-
-// run runs a command with a deadline and returns its combined output.
-func run(t *testing.T, timeout time.Duration, env []string, name string, args ...string) (string, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := command(t, ctx, name, args...)
-	cmd.Env = append(cmd.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	t.Logf("$ %s %s  (%.1fs)\n%s", name, strings.Join(args, " "), time.Since(start).Seconds(), indent(out.String()))
-	if ctx.Err() != nil {
-		err = fmt.Errorf("timed out after %s", timeout)
-	}
-	return out.String(), err
-}
-
-func indent(s string) string {
-	s = strings.TrimRight(s, "\n")
-	if s == "" {
-		return ""
-	}
-	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+	harness.Main(m, "e2e", "the suite in the sandbox (make e2e)")
 }
 
 // dm runs docker-machine and fails the test when it fails.
@@ -73,7 +38,7 @@ func dm(t *testing.T, args ...string) string {
 
 func dmErr(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	return run(t, 10*time.Minute, nil, "docker-machine", args...)
+	return harness.Run(t, 10*time.Minute, nil, "docker-machine", args...)
 }
 
 // ssh runs a command in the guest through `docker-machine ssh`.
@@ -86,7 +51,7 @@ func ssh(t *testing.T, machine, command string) string {
 // `docker-machine env` as a user would.
 func docker(t *testing.T, machine string, args ...string) string {
 	t.Helper()
-	out, err := run(t, 5*time.Minute, dockerEnv(t, nil, machine), "docker", args...)
+	out, err := harness.Run(t, 5*time.Minute, dockerEnv(t, nil, machine), "docker", args...)
 	if err != nil {
 		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -115,7 +80,7 @@ func waitStatus(t *testing.T, machine, want string, timeout time.Duration) {
 		got = status(t, machine)
 		return got == want, nil
 	}); err != nil {
-		t.Fatalf("%v: it is %q\nconsole:\n%s", err, got, tail(machineFile(machine, "console.log"), 3000))
+		t.Fatalf("%v: it is %q\nconsole:\n%s", err, got, harness.Tail(machineFile(machine, "console.log"), 3000))
 	}
 }
 
@@ -125,19 +90,6 @@ func machineDir(machine string) string {
 
 func machineFile(machine, name string) string {
 	return filepath.Join(machineDir(machine), name)
-}
-
-func tail(path string, n int) string {
-	data, _ := os.ReadFile(path)
-	return tailString(string(data), n)
-}
-
-// tailString is the last n bytes of s.
-func tailString(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
 }
 
 // driverConfig reads the driver's saved settings from config.json.
@@ -179,7 +131,7 @@ func leaseExpiry(t *testing.T, mac string) time.Time {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(leasesFile)
+	f, err := os.Open(harness.LeasesFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return time.Time{}
 	}
@@ -207,7 +159,7 @@ func leaseCount(t *testing.T, mac string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(leasesFile)
+	f, err := os.Open(harness.LeasesFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,26 +177,13 @@ func leaseCount(t *testing.T, mac string) int {
 	return n
 }
 
-// processesMentioning lists pids whose command line contains s.
-func processesMentioning(s string) []string {
-	var pids []string
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && bytes.Contains(cmdline, []byte(s)) {
-			pids = append(pids, e.Name()+": "+strings.ReplaceAll(string(cmdline), "\x00", " "))
-		}
-	}
-	return pids
-}
-
 // assertRemoved checks that rm left nothing: directory, processes, lease.
 func assertRemoved(t *testing.T, machine, mac string) {
 	t.Helper()
 	if _, err := os.Stat(machineDir(machine)); !os.IsNotExist(err) {
 		t.Errorf("machine directory still there: %v", err)
 	}
-	if p := processesMentioning(machineDir(machine)); len(p) != 0 {
+	if p := harness.ProcessesMentioning(machineDir(machine)); len(p) != 0 {
 		t.Errorf("processes of %s left: %q", machine, p)
 	}
 	if mac != "" {
@@ -261,10 +200,10 @@ func assertLeaseFreed(t *testing.T, store, mac string) {
 	n := leaseCount(t, mac)
 	switch {
 	case n == 0:
-	case asRoot(t):
-		t.Errorf("%d lease entries for %s left in %s", n, mac, leasesFile)
+	case harness.AsRoot(t):
+		t.Errorf("%d lease entries for %s left in %s", n, mac, harness.LeasesFile)
 	case !pooled(t, store, mac):
-		t.Errorf("rm left %s's lease in %s and did not pool its UUID in %s", mac, leasesFile, store)
+		t.Errorf("rm left %s's lease in %s and did not pool its UUID in %s", mac, harness.LeasesFile, store)
 	}
 }
 
@@ -287,10 +226,6 @@ func pooled(t *testing.T, store, mac string) bool {
 	return false
 }
 
-func guestFile(name string) string {
-	return filepath.Join(os.Getenv("XHYVE_E2E_GUEST"), name)
-}
-
 // osVersion reads VERSION from the guest's /etc/os-release.
 func osVersion(t *testing.T, machine string) string {
 	t.Helper()
@@ -304,19 +239,10 @@ func osVersion(t *testing.T, machine string) string {
 }
 
 // isoVersion reads the version docker-machine itself reads: the ISO's
-// volume id at 0x8028 ("b2d-v1.2.3").
+// volume id ("b2d-v1.2.3").
 func isoVersion(t *testing.T, iso string) string {
 	t.Helper()
-	f, err := os.Open(iso)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 32)
-	if _, err := f.ReadAt(buf, 0x8028); err != nil {
-		t.Fatal(err)
-	}
-	id := strings.TrimSpace(string(buf))
+	id := harness.VolumeID(t, iso)
 	_, v, ok := strings.Cut(id, "-v")
 	if !ok {
 		t.Fatalf("volume id %q has no version", id)
@@ -333,7 +259,7 @@ func rebootGuest(t *testing.T, machine string) {
 	if err := wait.Until(4*time.Minute, time.Second, "a new boot after the guest rebooted", func() (bool, error) {
 		return supervisorBoots(t, machine) > before, nil
 	}); err != nil {
-		t.Fatalf("%v\nconsole:\n%s", err, tail(machineFile(machine, "console.log"), 3000))
+		t.Fatalf("%v\nconsole:\n%s", err, harness.Tail(machineFile(machine, "console.log"), 3000))
 	}
 	waitStatus(t, machine, "Running", time.Minute)
 	if err := wait.Until(3*time.Minute, 3*time.Second, "SSH after the reboot", func() (bool, error) {
@@ -342,16 +268,6 @@ func rebootGuest(t *testing.T, machine string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// repoRoot is the repository's top directory (the tests run in test/e2e).
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
 }
 
 func exists(path string) bool {

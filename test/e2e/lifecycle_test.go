@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 var vmnet = &net.IPNet{IP: net.IPv4(192, 168, 64, 0), Mask: net.CIDRMask(24, 32)}
@@ -63,7 +64,7 @@ func TestLifecycle(t *testing.T) {
 		if strings.TrimSpace(v) == "" {
 			t.Error("no server version")
 		}
-		docker(t, name, "import", guestFile("image.tar"), "e2e/busybox")
+		docker(t, name, "import", harness.GuestFile("image.tar"), "e2e/busybox")
 		got := docker(t, name, "run", "--rm", "e2e/busybox", "sh", "-c", "echo hello from $(uname -n)")
 		if !strings.Contains(got, "hello from") {
 			t.Errorf("docker run printed %q", got)
@@ -80,7 +81,7 @@ func TestLifecycle(t *testing.T) {
 	t.Run("second machine beside it", func(t *testing.T) {
 		const big = "big"
 		dm(t, "create", "-d", "xhyve", "--xhyve-memory-size", "4096", "--xhyve-cpu-count", "2",
-			"--xhyve-boot2docker-url", guestFile("boot2docker.iso"), big)
+			"--xhyve-boot2docker-url", harness.GuestFile("boot2docker.iso"), big)
 		bigIP := machineIP(t, big)
 		if bigIP == ip {
 			t.Errorf("both machines have %s", ip)
@@ -115,7 +116,7 @@ func TestLifecycle(t *testing.T) {
 		// A hypervisor that fails after its pidfile (here vmnet refuses,
 		// as for a hypervisor without root) is an error with its reason,
 		// not a guest that powered off.
-		out, err := run(t, 5*time.Minute, []string{"XHYVE_STANDIN_VMNET=refuse"}, "docker-machine", "start", name)
+		out, err := harness.Run(t, 5*time.Minute, []string{"XHYVE_STANDIN_VMNET=refuse"}, "docker-machine", "start", name)
 		if err == nil {
 			t.Errorf("start with vmnet refused succeeded:\n%s", out)
 		}
@@ -184,8 +185,8 @@ func TestLifecycle(t *testing.T) {
 		dm(t, "rm", "-y", name)
 		assertRemoved(t, name, mac)
 		// The sandbox starts without /etc/exports, like a fresh Mac.
-		if _, err := os.Stat(exportsFile); !os.IsNotExist(err) {
-			t.Errorf("machines without shares touched %s: %v", exportsFile, err)
+		if _, err := os.Stat(harness.ExportsFile); !os.IsNotExist(err) {
+			t.Errorf("machines without shares touched %s: %v", harness.ExportsFile, err)
 		}
 	})
 }
@@ -204,12 +205,12 @@ func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
 	if d := driverConfig(t, name)["HypervisorDialect"]; d != "hyperkit" {
 		t.Errorf("dialect %v, want hyperkit", d)
 	}
-	if got, want := osVersion(t, name), isoVersion(t, guestFile("boot2docker-legacy.iso")); got != want {
+	if got, want := osVersion(t, name), isoVersion(t, harness.GuestFile("boot2docker-legacy.iso")); got != want {
 		t.Errorf("guest runs %q, want the legacy ISO's %q", got, want)
 	}
 	dm(t, "stop", name)
 	iso := machineFile(name, "boot2docker.iso")
-	copyFile(t, guestFile("boot2docker.iso"), iso)
+	copyFile(t, harness.GuestFile("boot2docker.iso"), iso)
 	dm(t, "start", name)
 	if got, want := osVersion(t, name), isoVersion(t, iso); got != want {
 		t.Errorf("after swapping the ISO the guest runs %q, want %q", got, want)
@@ -222,7 +223,7 @@ func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
 	copyFile(t, cache, saved)
 	defer copyFile(t, saved, cache)
 	dm(t, "upgrade", name)
-	if got, want := osVersion(t, name), isoVersion(t, guestFile("boot2docker-legacy.iso")); got != want {
+	if got, want := osVersion(t, name), isoVersion(t, harness.GuestFile("boot2docker-legacy.iso")); got != want {
 		t.Errorf("after upgrade the guest runs %q, want its URL's %q", got, want)
 	}
 	// The rest of the lifecycle with the hyperkit dialect.
@@ -242,7 +243,7 @@ func TestLegacyISOFromHTTPThenSwapped(t *testing.T) {
 	// line runs poweroff as init): start fails, and its error carries the
 	// console's last lines, the kernel's included.
 	dm(t, "stop", name)
-	copyFile(t, isoWithAppend(t, guestFile("boot2docker.iso"), "console=ttyS0 rdinit=/bin/busybox -- poweroff -f"), iso)
+	copyFile(t, isoWithAppend(t, harness.GuestFile("boot2docker.iso"), "console=ttyS0 rdinit=/bin/busybox -- poweroff -f"), iso)
 	out, err := dmErr(t, "start", name)
 	if err == nil {
 		t.Errorf("start of a guest that powers off while booting succeeded:\n%s", out)
@@ -297,7 +298,7 @@ func assertNoVM(t *testing.T, machine string) {
 	disk := machineFile(machine, "disk.img")
 	var left []string
 	if err := wait.Until(10*time.Second, 200*time.Millisecond, "the VM's processes to end", func() (bool, error) {
-		left = processesMentioning(disk)
+		left = harness.ProcessesMentioning(disk)
 		return len(left) == 0, nil
 	}); err != nil {
 		t.Errorf("%v: processes of %s's VM left: %q", err, machine, left)
@@ -323,7 +324,7 @@ func assertConsoleBoots(t *testing.T, machine string) {
 	}
 	boots := bootStart.Split(string(data), -1)[1:]
 	if len(boots) == 0 {
-		t.Fatalf("console.log of %s records no boot:\n%s", machine, tailString(string(data), 2000))
+		t.Fatalf("console.log of %s records no boot:\n%s", machine, harness.TailString(string(data), 2000))
 	}
 	failed := 0
 	for i, b := range boots {
@@ -333,7 +334,7 @@ func assertConsoleBoots(t *testing.T, machine string) {
 		}
 		if !strings.Contains(b, "boot2docker: booting ") {
 			first, _, _ := strings.Cut(b, "\n")
-			t.Errorf("boot %d of %d (%s) has no boot banner in console.log:\n%s", i+1, len(boots), first, tailString(b, 1500))
+			t.Errorf("boot %d of %d (%s) has no boot banner in console.log:\n%s", i+1, len(boots), first, harness.TailString(b, 1500))
 		}
 	}
 	t.Logf("console.log of %s: %d boots, %d failed in device setup, the others each with the guest's boot banner", machine, len(boots), failed)
@@ -342,7 +343,7 @@ func assertConsoleBoots(t *testing.T, machine string) {
 // TestFailedCreateLeavesNothing: bad hypervisors fail the create before
 // anything is made, and rm removes whatever the store kept.
 func TestFailedCreateLeavesNothing(t *testing.T) {
-	notHV := filepath.Join(userTempDir(t), "not-a-hypervisor")
+	notHV := filepath.Join(harness.UserTempDir(t), "not-a-hypervisor")
 	if err := os.WriteFile(notHV, []byte("#!/bin/sh\necho hello\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -370,5 +371,5 @@ func copyFile(t *testing.T, src, dst string) {
 	if out, err := exec.Command("cp", src, dst).CombinedOutput(); err != nil {
 		t.Fatalf("cp: %v %s", err, out)
 	}
-	giveToUser(t, dst)
+	harness.GiveToUser(t, dst)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // TestBuiltinNFS: the default --xhyve-nfs-server builtin shares host
@@ -26,16 +27,16 @@ import (
 // survive stop/start and a guest reboot.
 func TestBuiltinNFS(t *testing.T) {
 	sudoCalls := recordSudo(t)
-	base := userTempDir(t)
+	base := harness.UserTempDir(t)
 	one, two := filepath.Join(base, "one"), filepath.Join(base, "two")
 	for _, d := range []string{one, two} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		giveToUser(t, d)
+		harness.GiveToUser(t, d)
 	}
-	writeFile(t, filepath.Join(one, "hello.txt"), "hello from the host\n")
-	writeFile(t, filepath.Join(two, "two.txt"), "machine two's share\n")
+	harness.WriteFile(t, filepath.Join(one, "hello.txt"), "hello from the host\n")
+	harness.WriteFile(t, filepath.Join(two, "two.txt"), "machine two's share\n")
 	const m1, m2 = "nfsb1", "nfsb2"
 	dm(t, "create", "-d", "xhyve", "--xhyve-nfs-share", one, m1)
 	g1 := "/nfsshares" + one
@@ -87,7 +88,7 @@ func TestBuiltinNFS(t *testing.T) {
 	})
 
 	t.Run("nothing outside the share", func(t *testing.T) {
-		writeFile(t, "/etc/xhyve-e2e-host-secret", "the host's own /etc\n")
+		harness.WriteFile(t, "/etc/xhyve-e2e-host-secret", "the host's own /etc\n")
 		defer os.Remove("/etc/xhyve-e2e-host-secret")
 		os.Symlink("/etc", filepath.Join(one, "etc-abs"))
 		os.Symlink("../../../../../../../../etc", filepath.Join(one, "etc-rel"))
@@ -130,7 +131,7 @@ func TestBuiltinNFS(t *testing.T) {
 		if err == nil || strings.Contains(out, "hello from the host") {
 			t.Errorf("machine two mounted machine one's share: %q", out)
 		}
-		if log := readFile(t, machineFile(m1, "supervisor.log")); !strings.Contains(log, "refused connection from "+machineIP(t, m2)) {
+		if log := harness.ReadFile(t, machineFile(m1, "supervisor.log")); !strings.Contains(log, "refused connection from "+machineIP(t, m2)) {
 			t.Errorf("machine one's server did not log the refusal:\n%s", log)
 		}
 		dm(t, "rm", "-y", m1)
@@ -144,8 +145,8 @@ func TestBuiltinNFS(t *testing.T) {
 		dm(t, "rm", "-y", m2)
 	})
 
-	if _, err := os.Stat(exportsFile); !os.IsNotExist(err) {
-		t.Errorf("the built-in server created %s: %v", exportsFile, err)
+	if _, err := os.Stat(harness.ExportsFile); !os.IsNotExist(err) {
+		t.Errorf("the built-in server created %s: %v", harness.ExportsFile, err)
 	}
 	if log, _ := os.ReadFile(filepath.Join(os.Getenv("XHYVE_SANDBOX_STATE"), "nfs", "nfsd.log")); len(log) != 0 {
 		t.Errorf("nfsd was called:\n%s", log)
@@ -202,7 +203,7 @@ func recordSudo(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	writeFile(t, filepath.Join(upper, "sudo"), "#!/bin/sh\necho \"sudo $*\" >> "+record+"\nexit 1\n")
+	harness.WriteFile(t, filepath.Join(upper, "sudo"), "#!/bin/sh\necho \"sudo $*\" >> "+record+"\nexit 1\n")
 	os.Chmod(filepath.Join(upper, "sudo"), 0o755)
 	if out, err := exec.Command("mount", "-t", "overlay", "-o", "lowerdir=/usr/bin,upperdir="+upper+",workdir="+work, "e2e-sudo", "/usr/bin").CombinedOutput(); err != nil {
 		t.Fatalf("overlay /usr/bin: %v: %s", err, out)

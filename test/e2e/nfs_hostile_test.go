@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // Bounds on what a hostile guest may cost the host. The server's own caps
@@ -48,7 +49,7 @@ func assertSurvivesHostileGuest(t *testing.T, machine, hostShare, guestShare str
 	peak := watchRSS(server)
 	out, err := dmErr(t, "ssh", machine, "sudo /home/docker/hostile nfs "+addr+" "+hostShare+" 5s")
 	serverPeak := peak()
-	t.Logf("the attacks, from the guest:\n%s", indent(out))
+	t.Logf("the attacks, from the guest:\n%s", harness.Indent(out))
 	if err != nil || !strings.Contains(out, "served after the attacks: yes") {
 		t.Errorf("the attacks did not end with the server serving (%v)", err)
 	}
@@ -80,8 +81,8 @@ func assertSurvivesHostileGuest(t *testing.T, machine, hostShare, guestShare str
 	if out := ssh(t, machine, "sudo /home/docker/hostile null "+addr); out != "answered" {
 		t.Errorf("root's call from a reserved port: %q", out)
 	}
-	if log := readFile(t, machineFile(machine, "supervisor.log")); !strings.Contains(log, "reserved") {
-		t.Errorf("the supervisor's log does not say why the unreserved port was refused:\n%s", tailString(log, 20))
+	if log := harness.ReadFile(t, machineFile(machine, "supervisor.log")); !strings.Contains(log, "reserved") {
+		t.Errorf("the supervisor's log does not say why the unreserved port was refused:\n%s", harness.TailString(log, 20))
 	}
 }
 
@@ -89,13 +90,13 @@ func assertSurvivesHostileGuest(t *testing.T, machine, hostShare, guestShare str
 // can read it.
 func buildHostile(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(userTempDir(t), "hostile")
+	path := filepath.Join(harness.UserTempDir(t), "hostile")
 	cmd := exec.Command("go", "build", "-o", path, "./test/hostile")
-	cmd.Dir = repoRoot(t)
+	cmd.Dir = harness.RepoRoot(t)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build test/hostile: %v\n%s", err, out)
 	}
-	giveToUser(t, path)
+	harness.GiveToUser(t, path)
 	return path
 }

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-)
 
-const exportsFile = "/etc/exports"
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
+)
 
 // TestMacOSNFSSharesAsRoot (macOS's nfsd through /etc/exports): host folders
 // appear in the VM and in containers, files the guest writes belong to the
@@ -33,11 +32,11 @@ func TestMacOSNFSSharesAsRoot(t *testing.T) {
 		}
 	}
 	userLines := "# the user's own exports, kept byte for byte\n" + userExport + " -ro 10.9.8.7\n\n"
-	if err := os.WriteFile(exportsFile, []byte(userLines), 0o644); err != nil {
+	if err := os.WriteFile(harness.ExportsFile, []byte(userLines), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(src, "hello.txt"), "hello from the host\n")
-	writeFile(t, filepath.Join(home, "profile.txt"), "home share\n")
+	harness.WriteFile(t, filepath.Join(src, "hello.txt"), "hello from the host\n")
+	harness.WriteFile(t, filepath.Join(home, "profile.txt"), "home share\n")
 
 	const one, two = "nfs1", "nfs2"
 	dm(t, "create", "-d", "xhyve", "--xhyve-nfs-server", "macos", "--xhyve-nfs-share", src, one)
@@ -57,7 +56,7 @@ func TestMacOSNFSSharesAsRoot(t *testing.T) {
 
 	t.Run("survives stop and start", func(t *testing.T) {
 		dm(t, "stop", one)
-		writeFile(t, filepath.Join(src, "while-stopped.txt"), "written while stopped\n")
+		harness.WriteFile(t, filepath.Join(src, "while-stopped.txt"), "written while stopped\n")
 		dm(t, "start", one)
 		if got := ssh(t, one, "cat "+guestSrc+"/while-stopped.txt"); got != "written while stopped" {
 			t.Errorf("after start the guest reads %q", got)
@@ -77,7 +76,7 @@ func TestMacOSNFSSharesAsRoot(t *testing.T) {
 			t.Fatalf("machine came back on %s, want the pinned %s", got, newIP)
 		}
 		assertExported(t, src, newIP)
-		if exports := readFile(t, exportsFile); strings.Contains(exports, " "+ip+"\n") {
+		if exports := harness.ReadFile(t, harness.ExportsFile); strings.Contains(exports, " "+ip+"\n") {
 			t.Errorf("the old address %s is still exported:\n%s", ip, exports)
 		}
 		if got := ssh(t, one, "cat "+guestSrc+"/hello.txt"); got != "hello from the host" {
@@ -88,7 +87,7 @@ func TestMacOSNFSSharesAsRoot(t *testing.T) {
 
 	t.Run("rm of one machine leaves the other's export", func(t *testing.T) {
 		// The home-root share, at the same path in the guest.
-		out, err := run(t, 10*time.Minute, []string{"HOME=" + home}, "docker-machine", "create", "-d", "xhyve", "--xhyve-nfs-server", "macos", "--xhyve-experimental-nfs-share", two)
+		out, err := harness.Run(t, 10*time.Minute, []string{"HOME=" + home}, "docker-machine", "create", "-d", "xhyve", "--xhyve-nfs-server", "macos", "--xhyve-experimental-nfs-share", two)
 		if err != nil {
 			t.Fatalf("create %s: %v\n%s", two, err, out)
 		}
@@ -100,18 +99,18 @@ func TestMacOSNFSSharesAsRoot(t *testing.T) {
 		}
 		dm(t, "rm", "-y", one)
 		assertRemoved(t, one, mac)
-		if strings.Contains(readFile(t, exportsFile), src) {
-			t.Errorf("%s's export survived its rm:\n%s", one, readFile(t, exportsFile))
+		if strings.Contains(harness.ReadFile(t, harness.ExportsFile), src) {
+			t.Errorf("%s's export survived its rm:\n%s", one, harness.ReadFile(t, harness.ExportsFile))
 		}
 		assertExported(t, homeRoot, twoIP)
 		ssh(t, two, "echo still mounted > "+home+"/after-rm.txt")
-		if got := readFile(t, filepath.Join(home, "after-rm.txt")); got != "still mounted\n" {
+		if got := harness.ReadFile(t, filepath.Join(home, "after-rm.txt")); got != "still mounted\n" {
 			t.Errorf("%s's share after the other rm: %q", two, got)
 		}
 		dm(t, "rm", "-y", two)
 	})
 
-	if got := readFile(t, exportsFile); got != userLines {
+	if got := harness.ReadFile(t, harness.ExportsFile); got != userLines {
 		t.Errorf("exports after every rm:\n%q\nwant the user's lines byte for byte:\n%q", got, userLines)
 	}
 }
@@ -123,7 +122,7 @@ func assertHostFileShared(t *testing.T, machine, guestDir string) {
 	if got := ssh(t, machine, "cat "+guestDir+"/hello.txt"); got != "hello from the host" {
 		t.Errorf("guest reads %q", got)
 	}
-	docker(t, machine, "import", guestFile("image.tar"), "e2e/busybox")
+	docker(t, machine, "import", harness.GuestFile("image.tar"), "e2e/busybox")
 	got := docker(t, machine, "run", "--rm", "-v", guestDir+":/src", "e2e/busybox", "cat", "/src/hello.txt")
 	if strings.TrimSpace(got) != "hello from the host" {
 		t.Errorf("container reads %q", got)
@@ -141,7 +140,7 @@ func assertGuestWriteIsUsers(t *testing.T, machine, guestDir, hostDir, then stri
 	}
 	ssh(t, machine, cmd)
 	p := filepath.Join(hostDir, "guest.txt")
-	if got := readFile(t, p); got != "from the guest\n" {
+	if got := harness.ReadFile(t, p); got != "from the guest\n" {
 		t.Errorf("host reads %q", got)
 	}
 	st, err := os.Stat(p)
@@ -158,7 +157,7 @@ func assertGuestWriteIsUsers(t *testing.T, machine, guestDir, hostDir, then stri
 // driver's marked blocks.
 func assertExported(t *testing.T, dir, ip string) {
 	t.Helper()
-	exports := readFile(t, exportsFile)
+	exports := harness.ReadFile(t, harness.ExportsFile)
 	for _, line := range strings.Split(exports, "\n") {
 		if strings.HasPrefix(line, dir+" ") && strings.Contains(line, "-mapall=") && strings.HasSuffix(line, " "+ip) {
 			if !strings.Contains(exports, "# BEGIN: docker-machine-driver-xhyve ") {
@@ -168,23 +167,6 @@ func assertExported(t *testing.T, dir, ip string) {
 		}
 	}
 	t.Errorf("%s is not exported to %s:\n%s", dir, ip, exports)
-}
-
-func writeFile(t *testing.T, p, s string) {
-	t.Helper()
-	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	giveToUser(t, p)
-}
-
-func readFile(t *testing.T, p string) string {
-	t.Helper()
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
 }
 
 // pinned holds the addresses pinAddress gave out in this run.
@@ -219,24 +201,8 @@ func pinAddress(t *testing.T, mac string) string {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	reloadDHCP(t)
+	harness.ReloadDHCP(t)
 	return ip
-}
-
-// reloadDHCP makes the sandbox's dnsmasq read dhcp-hosts again (SIGHUP).
-func reloadDHCP(t *testing.T) {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(os.Getenv("XHYVE_SANDBOX_STATE"), "dnsmasq.pid"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatalf("dnsmasq's pid file: %v", err)
-	}
-	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
-		t.Fatalf("reload dnsmasq: %v", err)
-	}
 }
 
 // leasedAddresses reads dnsmasq's lease file (one lease a line: expiry,

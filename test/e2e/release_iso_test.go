@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/release"
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // releaseISO is the ISO the plugin under test boots by default: the facts
@@ -37,12 +38,12 @@ func releaseISO(t *testing.T) (release.Asset, string) {
 // freshStore is a store of the user's own with an empty cache.
 func freshStore(t *testing.T) (string, []string) {
 	t.Helper()
-	store := userTempDir(t)
+	store := harness.UserTempDir(t)
 	if err := os.MkdirAll(filepath.Join(store, "cache"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(store, "no-error-report"), "")
-	giveToUser(t, store)
+	harness.WriteFile(t, filepath.Join(store, "no-error-report"), "")
+	harness.GiveToUser(t, store)
 	return store, []string{"MACHINE_STORAGE_PATH=" + store}
 }
 
@@ -56,7 +57,7 @@ func placeReleaseISO(t *testing.T, store string) {
 	if err := os.MkdirAll(filepath.Dir(cached), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	giveToUser(t, filepath.Dir(cached))
+	harness.GiveToUser(t, filepath.Dir(cached))
 	copyFile(t, served, cached)
 }
 
@@ -95,7 +96,7 @@ func TestReleaseISO(t *testing.T) {
 		if err := os.WriteFile(served, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, err := run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", "tampered")
+		out, err := harness.Run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", "tampered")
 		if err == nil || !strings.Contains(out, "wrong sha256") || !strings.Contains(out, "not this release's ISO and was discarded") {
 			t.Fatalf("create from a tampered download: %v, want it refused for its sha256:\n%s", err, out)
 		}
@@ -114,11 +115,11 @@ func TestReleaseISO(t *testing.T) {
 
 	t.Run("create downloads, verifies and boots it", func(t *testing.T) {
 		const name = "release"
-		out, err := run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", name)
+		out, err := harness.Run(t, 10*time.Minute, env, "docker-machine", "create", "-d", "xhyve", name)
 		if err != nil {
 			t.Fatalf("create: %v\n%s", err, out)
 		}
-		defer run(t, 5*time.Minute, env, "docker-machine", "rm", "-y", name)
+		defer harness.Run(t, 5*time.Minute, env, "docker-machine", "rm", "-y", name)
 		for _, want := range []string{"Downloading the boot2docker ISO of this plugin release", "from " + a.URL, "Downloading boot2docker.iso: 100%", "Downloaded and verified " + cached} {
 			if !strings.Contains(out, want) {
 				t.Errorf("create's output lacks %q", want)
@@ -128,19 +129,19 @@ func TestReleaseISO(t *testing.T) {
 			t.Errorf("the machine's ISO has sha256 %s, want the release's %s", got, a.SHA256)
 		}
 		denv := append(dockerEnv(t, env, name), env...)
-		server, err := run(t, 5*time.Minute, denv, "docker", "version", "--format", "{{.Server.Version}}")
+		server, err := harness.Run(t, 5*time.Minute, denv, "docker", "version", "--format", "{{.Server.Version}}")
 		if err != nil || atLeast(strings.TrimSpace(server), 26) != nil {
 			t.Errorf("docker server version %q (%v), want 26 or newer", strings.TrimSpace(server), err)
 		}
-		runc := dmWithEnv(t, env, "ssh", name, "runc --version")
+		runc := harness.DMWithEnv(t, env, "ssh", name, "runc --version")
 		v, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(runc), "runc version "), "\n")
 		if err := atLeast(v, 1, 1, 12); err != nil {
 			t.Errorf("runc --version in the guest: %v\n%s", err, runc)
 		}
-		if out, err := run(t, 5*time.Minute, denv, "docker", "import", guestFile("image.tar"), "e2e/busybox"); err != nil {
+		if out, err := harness.Run(t, 5*time.Minute, denv, "docker", "import", harness.GuestFile("image.tar"), "e2e/busybox"); err != nil {
 			t.Fatalf("docker import: %v\n%s", err, out)
 		}
-		if out, err := run(t, 5*time.Minute, denv, "docker", "run", "--rm", "e2e/busybox", "echo", "hello from the release ISO"); err != nil || !strings.Contains(out, "hello from the release ISO") {
+		if out, err := harness.Run(t, 5*time.Minute, denv, "docker", "run", "--rm", "e2e/busybox", "echo", "hello from the release ISO"); err != nil || !strings.Contains(out, "hello from the release ISO") {
 			t.Errorf("docker run: %v\n%s", err, out)
 		}
 	})
@@ -150,7 +151,7 @@ func TestReleaseISO(t *testing.T) {
 func dockerEnv(t *testing.T, env []string, machine string) []string {
 	t.Helper()
 	var out []string
-	for _, line := range strings.Split(dmWithEnv(t, env, "env", "--shell", "bash", machine), "\n") {
+	for _, line := range strings.Split(harness.DMWithEnv(t, env, "env", "--shell", "bash", machine), "\n") {
 		if kv, ok := strings.CutPrefix(line, "export "); ok {
 			k, v, _ := strings.Cut(kv, "=")
 			out = append(out, k+"="+strings.Trim(v, `"`))

@@ -5,7 +5,10 @@ package e2e
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"testing"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // checkUpgradeStopped: `upgrade` of a stopped machine boots it, swaps in
@@ -21,7 +24,7 @@ func checkUpgradeStopped(t *testing.T, name string) {
 	if got := status(t, name); got != "Stopped" {
 		t.Fatalf("status after stop: %q", got)
 	}
-	legacy := guestFile("boot2docker-legacy.iso")
+	legacy := harness.GuestFile("boot2docker-legacy.iso")
 	editDriverConfig(t, name, func(d map[string]interface{}) {
 		d["Boot2DockerURL"], d["ReleaseISO"] = (&url.URL{Scheme: "file", Path: legacy}).String(), false
 	})
@@ -57,7 +60,7 @@ func checkUpgradeStopped(t *testing.T, name string) {
 		t.Errorf("saved Boot2DockerURL %v, ReleaseISO %v; want %s and true", d["Boot2DockerURL"], d["ReleaseISO"], a.URL)
 	}
 	// the engine options live on the data disk and survive the new ISO
-	if info := machineDockerInfo(t, name); !hasItem(info.Labels, "a=b") {
+	if info := machineDockerInfo(t, name); !slices.Contains(info.Labels, "a=b") {
 		t.Errorf("labels after upgrade: %q", info.Labels)
 	}
 }
@@ -68,7 +71,7 @@ func editDriverConfig(t *testing.T, machine string, edit func(map[string]interfa
 	t.Helper()
 	p := machineFile(machine, "config.json")
 	var host map[string]interface{}
-	if err := json.Unmarshal([]byte(readFile(t, p)), &host); err != nil {
+	if err := json.Unmarshal([]byte(harness.ReadFile(t, p)), &host); err != nil {
 		t.Fatal(err)
 	}
 	d, ok := host["Driver"].(map[string]interface{})
@@ -80,5 +83,5 @@ func editDriverConfig(t *testing.T, machine string, edit func(map[string]interfa
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, p, string(data))
+	harness.WriteFile(t, p, string(data))
 }

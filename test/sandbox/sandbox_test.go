@@ -2,7 +2,7 @@
 
 // Package sandbox holds the sandbox's own tests, run on the host by `make
 // selftest` (they start sandboxes; everything else of the selftest runs
-// inside one: test/e2e/selftest*_test.go). They need root, the stand-in in
+// inside one: test/selftest). They need root, the stand-in in
 // .cache/bin and the tiny guest of testguest.sh ($SELFTEST_GUEST).
 package sandbox
 

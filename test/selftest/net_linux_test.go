@@ -1,6 +1,6 @@
-//go:build e2e && selftest
+//go:build selftest
 
-package e2e
+package selftest
 
 // The selftests' view of the network: the stand-in's MACs, the lease file
 // bootpd (dnsmasq here) keeps, the taps and QEMUs that a VM leaves.
@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // standinMAC is what `xhyve -M` prints for uuid (docs/facts.md §3).
@@ -46,7 +48,7 @@ func bootpdMAC(t *testing.T, mac string) string {
 // also keeps its whole text under "text".
 func leaseEntries(t *testing.T) []map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(leasesFile)
+	data, err := os.ReadFile(harness.LeasesFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +86,7 @@ func waitLease(t *testing.T, mac, ip string, timeout time.Duration) map[string]s
 	t.Helper()
 	var e map[string]string
 	if !waitFor(timeout, func() bool { e = leaseOf(t, mac); return e != nil && (ip == "" || e["ip_address"] == ip) }) {
-		t.Fatalf("no lease for %s (%q) after %s:\n%s", mac, ip, timeout, tail(leasesFile, 2000))
+		t.Fatalf("no lease for %s (%q) after %s:\n%s", mac, ip, timeout, harness.Tail(harness.LeasesFile, 2000))
 	}
 	return e
 }
@@ -114,7 +116,7 @@ func taps() map[string]string {
 // qemuOf lists the QEMU processes of the VM with this UUID.
 func qemuOf(uuid string) []string {
 	var out []string
-	for _, p := range processesMentioning(uuid) {
+	for _, p := range harness.ProcessesMentioning(uuid) {
 		if strings.Contains(p, "qemu-system") {
 			out = append(out, p)
 		}
@@ -123,7 +125,7 @@ func qemuOf(uuid string) []string {
 }
 
 // anyQEMU lists every QEMU process in the sandbox.
-func anyQEMU() []string { return processesMentioning("qemu-system") }
+func anyQEMU() []string { return harness.ProcessesMentioning("qemu-system") }
 
 // pingable sends one ICMP echo (busybox ping, from the sandbox's packages).
 func pingable(ip string) bool {

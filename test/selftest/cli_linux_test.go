@@ -1,6 +1,6 @@
-//go:build e2e && selftest
+//go:build selftest
 
-package e2e
+package selftest
 
 import (
 	"os/exec"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // runStandin runs a stand-in command line that must end by itself and
@@ -109,7 +111,7 @@ func TestSelftestCLI(t *testing.T) {
 			}
 			if code != d.want.code || !strings.Contains(errOut, d.want.msg) || !stdoutOK {
 				t.Errorf("%s %s: status %d, want %d with %q on stderr and stdout %q; stderr:\n%s\nstdout:\n%s",
-					d.prog, c.args, code, d.want.code, d.want.msg, d.want.stdout, indent(errOut), indent(out))
+					d.prog, c.args, code, d.want.code, d.want.msg, d.want.stdout, harness.Indent(errOut), harness.Indent(out))
 			}
 		}
 	}

@@ -1,14 +1,15 @@
-//go:build e2e && selftest
+//go:build selftest
 
-// The selftests prove the harness's own parts inside the sandbox, with no
-// driver involved: the hypervisor stand-in (test/standin) booting the tiny
-// guest of test/sandbox/testguest.sh, the sandbox's DHCP and NFS server.
-// `make selftest` runs them (TestSelftest*); the sandbox seen from the host
-// is test/sandbox/sandbox_test.go. They follow docs/facts.md, not the
-// driver: a harness that drifted from the facts would make the e2e suite
-// prove nothing.
-
-package e2e
+// Package selftest proves the harness's own parts inside the sandbox, with
+// no driver involved: the hypervisor stand-in (test/standin) booting the
+// tiny guest of test/sandbox/testguest.sh, the sandbox's DHCP and NFS
+// server (`make selftest`, TestSelftest*), and the guest of test/guest
+// booted as the driver boots it (`make guest-smoke`, TestGuestSmoke). The
+// sandbox seen from the host is test/sandbox/sandbox_test.go. They follow
+// docs/facts.md, not the driver: a harness that drifted from the facts
+// would make the e2e suite (test/e2e) prove nothing. The helpers both
+// suites use are test/harness's.
+package selftest
 
 import (
 	"fmt"
@@ -22,7 +23,12 @@ import (
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/wait"
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
+
+func TestMain(m *testing.M) {
+	harness.Main(m, "selftest", "the selftests in the sandbox (make selftest, make guest-smoke)")
+}
 
 // The tiny guest's console markers (test/sandbox/testguest.sh).
 const (
@@ -154,9 +160,7 @@ func startHVWith(t *testing.T, o hvOpts, prog string, args ...string) *hv {
 		v.cmd.Env = append(os.Environ(), o.env...)
 	}
 	if o.asUser {
-		u := macUser(t)
-		v.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(u.uid), Gid: uint32(u.gid), Groups: []uint32{}}}
-		v.cmd.Env = append(append(os.Environ(), o.env...), "HOME="+u.home, "USER="+u.name, "LOGNAME="+u.name)
+		harness.AsUser(t, v.cmd)
 	}
 	v.cmd.Stdout, v.cmd.Stderr = &v.stdout, &v.stderr
 	w := o.wiring
@@ -168,8 +172,8 @@ func startHVWith(t *testing.T, o hvOpts, prog string, args ...string) *hv {
 			t.Fatal(err)
 		}
 		if o.asUser {
-			u := macUser(t)
-			if err := os.Chown(slave.Name(), u.uid, -1); err != nil {
+			u := harness.MacUser(t)
+			if err := os.Chown(slave.Name(), u.UID, -1); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -211,7 +215,7 @@ func startHVWith(t *testing.T, o hvOpts, prog string, args ...string) *hv {
 		}
 		if t.Failed() {
 			t.Logf("%s %s\nstdout:\n%s\nstderr:\n%s\nconsole (tail):\n%s", prog, strings.Join(args, " "),
-				indent(v.stdout.String()), indent(v.stderr.String()), indent(tailString(v.console.String(), 2000)))
+				harness.Indent(v.stdout.String()), harness.Indent(v.stderr.String()), harness.Indent(harness.TailString(v.console.String(), 2000)))
 		}
 	})
 	return v

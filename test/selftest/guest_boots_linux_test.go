@@ -1,15 +1,18 @@
-//go:build e2e && selftest
+//go:build selftest
 
-package e2e
+package selftest
 
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // The /var/lib/boot2docker/profile docker-machine v0.16.2 writes.
@@ -37,16 +40,16 @@ const smokeBody = "hello from the boot2docker test image"
 // cannot reach SSH ends the test: the later ones build on it.
 func TestGuestSmoke(t *testing.T) {
 	versions := guestVersions(t)
-	mainISO, legacyISO := guestFile("boot2docker.iso"), guestFile("boot2docker-legacy.iso")
+	mainISO, legacyISO := harness.GuestFile("boot2docker.iso"), harness.GuestFile("boot2docker-legacy.iso")
 	for _, iso := range []string{mainISO, legacyISO} {
-		if got, want := volumeID(t, iso), versions[filepath.Base(iso)]; got != want || !strings.HasPrefix(got, "b2d-v") {
+		if got, want := harness.VolumeID(t, iso), versions[filepath.Base(iso)]; got != want || !strings.HasPrefix(got, "b2d-v") {
 			t.Errorf("volume id of %s is %q, versions.txt says %q", filepath.Base(iso), got, want)
 		}
 	}
 	mainVersion := strings.TrimPrefix(versions["boot2docker.iso"], "b2d-v")
 	legacyVersion := strings.TrimPrefix(versions["boot2docker-legacy.iso"], "b2d-v")
 	g := newGuestSmoke(t)
-	defer func() { t.Logf("timings (TCG, 2 vCPU, 1024 MB):\n%s", indent(strings.Join(g.timings, "\n"))) }()
+	defer func() { t.Logf("timings (TCG, 2 vCPU, 1024 MB):\n%s", harness.Indent(strings.Join(g.timings, "\n"))) }()
 
 	for _, b := range []struct {
 		name string
@@ -87,16 +90,16 @@ func smokeFirstBoot(t *testing.T, g *guestSmoke, iso, version string) {
 	}
 	g.timing(t, "RSA host key made", time.Since(start))
 	// the host's OpenSSH 9 scp speaks SFTP: the guest's sshd needs sftp-server
-	pub := readFile(t, g.key+".pub")
-	if out, err := run(t, time.Minute, nil, "scp", append(g.sshArgs()[:len(g.sshArgs())-1], g.key+".pub", "docker@"+g.ip+":/home/docker/scp-test")...); err != nil {
+	pub := harness.ReadFile(t, g.key+".pub")
+	if out, err := harness.Run(t, time.Minute, nil, "scp", append(g.sshArgs()[:len(g.sshArgs())-1], g.key+".pub", "docker@"+g.ip+":/home/docker/scp-test")...); err != nil {
 		t.Errorf("scp (SFTP) to the guest: %v %s", err, out)
 	} else if got := g.sshOK(t, "read the copy", "cat /home/docker/scp-test"); got != strings.TrimSpace(pub) {
 		t.Errorf("scp copied %q", got)
 	}
 	g.sshOK(t, "procps: pgrep finds sshd", "pgrep -x sshd >/dev/null")
-	osr := outLines(g.sshOK(t, "os-release", "cat /etc/os-release"))
+	osr := harness.OutLines(g.sshOK(t, "os-release", "cat /etc/os-release"))
 	for _, want := range []string{"ID=boot2docker", "NAME=Boot2Docker", "VERSION=" + version} {
-		if !hasItem(osr, want) {
+		if !slices.Contains(osr, want) {
 			t.Errorf("/etc/os-release lacks %s: %q", want, osr)
 		}
 	}
@@ -105,7 +108,7 @@ func smokeFirstBoot(t *testing.T, g *guestSmoke, iso, version string) {
 		strings.ContainsAny(got[len(got)-2:], "2367") {
 		t.Errorf("authorized_keys from the userdata tar is %q, want docker's, writable by docker only", got)
 	}
-	if out, _ := run(t, time.Minute, nil, "ssh", append(g.sshArgs("-tt"), "tty")...); !strings.Contains(out, "/dev/pts/") {
+	if out, _ := harness.Run(t, time.Minute, nil, "ssh", append(g.sshArgs("-tt"), "tty")...); !strings.Contains(out, "/dev/pts/") {
 		t.Errorf("no tty allocated (interactive docker-machine ssh): %q", out)
 	}
 
@@ -132,7 +135,7 @@ func smokeFirstBoot(t *testing.T, g *guestSmoke, iso, version string) {
 	g.sshOK(t, "ip link delete docker0", `if [ ! -z "$(ip link show docker0)" ]; then sudo ip link delete docker0; fi`)
 	g.makeCerts(t)
 	for _, f := range []string{"ca.pem", "server.pem", "server-key.pem"} {
-		g.sshOK(t, "tee "+f, "printf '%s' '"+readFile(t, filepath.Join(g.certs, f))+"' | sudo tee /var/lib/boot2docker/"+f)
+		g.sshOK(t, "tee "+f, "printf '%s' '"+harness.ReadFile(t, filepath.Join(g.certs, f))+"' | sudo tee /var/lib/boot2docker/"+f)
 	}
 	g.sshOK(t, "tee profile", `sudo mkdir -p /var/lib/boot2docker && printf %s "`+smokeProfile+`" | sudo tee /var/lib/boot2docker/profile`)
 	start = time.Now()
@@ -145,7 +148,7 @@ func smokeFirstBoot(t *testing.T, g *guestSmoke, iso, version string) {
 	if info := g.dockerOK(t, "info", "info", "--format", "{{.Driver}} {{.Labels}}"); !strings.Contains(info, "overlay2 [provider=xhyve]") {
 		t.Errorf("docker info: %q, want overlay2 and the provider=xhyve label", info)
 	}
-	g.dockerOK(t, "docker import", "import", guestFile("image.tar"), "smoke:img")
+	g.dockerOK(t, "docker import", "import", harness.GuestFile("image.tar"), "smoke:img")
 	start = time.Now()
 	g.dockerOK(t, "docker run -d -p", "run", "-d", "--name", "web", "-p", "8080:80", "smoke:img", "httpd", "-f", "-p", "80", "-h", "/www")
 	g.timing(t, "docker run -d -p", time.Since(start))
@@ -178,11 +181,11 @@ func smokeFirstBoot(t *testing.T, g *guestSmoke, iso, version string) {
 // behind /etc/exports, as on a Mac) with docker-machine's options, v3 and v4.
 func smokeNFS(t *testing.T, g *guestSmoke) {
 	share := filepath.Join(g.work, "nfs")
-	writeTree(t, share, map[string]string{"from-host": "hello over nfs\n"})
+	harness.WriteTree(t, share, map[string]string{"from-host": "hello over nfs\n"})
 	os.Chmod(share, 0o777)
-	writeFile(t, exportsFile, share+" -mapall=0:0 "+g.ip+"\n")
-	t.Cleanup(func() { os.Remove(exportsFile); run(t, time.Minute, nil, "/sbin/nfsd", "restart") })
-	if out, err := run(t, time.Minute, nil, "/sbin/nfsd", "restart"); err != nil {
+	harness.WriteFile(t, harness.ExportsFile, share+" -mapall=0:0 "+g.ip+"\n")
+	t.Cleanup(func() { os.Remove(harness.ExportsFile); harness.Run(t, time.Minute, nil, "/sbin/nfsd", "restart") })
+	if out, err := harness.Run(t, time.Minute, nil, "/sbin/nfsd", "restart"); err != nil {
 		t.Fatalf("nfsd restart: %v\n%s", err, out)
 	}
 	g.sshOK(t, "mount.nfs is util-linux's, not busybox", `test -x /sbin/mount.nfs && ! mount -V 2>&1 | grep -qi busybox`)
@@ -250,34 +253,34 @@ func smokeLegacyBoot(t *testing.T, g *guestSmoke, iso, version string) {
 func smokeDockerMachine(t *testing.T, g *guestSmoke, iso string) {
 	g.newDisk(t)
 	store := filepath.Join(g.work, "machine")
-	writeTree(t, store, map[string]string{"no-error-report": ""})
-	giveToUser(t, store)
-	env := append([]string{"MACHINE_STORAGE_PATH=" + store}, noProxyEnv...)
+	harness.WriteTree(t, store, map[string]string{"no-error-report": ""})
+	harness.GiveToUser(t, store)
+	env := append([]string{"MACHINE_STORAGE_PATH=" + store}, harness.NoProxyEnv()...)
 	g.boot(t, "boot 4 (docker-machine)", iso, "xhyve")
 	start := time.Now()
-	dmWithEnv(t, env, "create", "-d", "generic", "--generic-ip-address", g.ip, "--generic-ssh-port", "22",
+	harness.DMWithEnv(t, env, "create", "-d", "generic", "--generic-ip-address", g.ip, "--generic-ssh-port", "22",
 		"--generic-ssh-key", g.key, "--generic-ssh-user", "docker", "smoke-dm")
 	g.timing(t, "docker-machine create -d generic (ssh up to docker up)", time.Since(start))
-	if ls := dmWithEnv(t, env, "ls"); !strings.Contains(ls, "smoke-dm") || !strings.Contains(ls, "Running") || !strings.Contains(ls, "v20.10") {
+	if ls := harness.DMWithEnv(t, env, "ls"); !strings.Contains(ls, "smoke-dm") || !strings.Contains(ls, "Running") || !strings.Contains(ls, "v20.10") {
 		t.Errorf("docker-machine ls:\n%s", ls)
 	}
-	dmWithEnv(t, env, "ssh", "smoke-dm", `test "$(hostname)" = smoke-dm && docker ps`)
-	dmWithEnv(t, env, "--native-ssh", "ssh", "smoke-dm", "sudo /etc/init.d/docker status")
+	harness.DMWithEnv(t, env, "ssh", "smoke-dm", `test "$(hostname)" = smoke-dm && docker ps`)
+	harness.DMWithEnv(t, env, "--native-ssh", "ssh", "smoke-dm", "sudo /etc/init.d/docker status")
 	dockerViaEnv := func(what string) {
 		var denv []string
-		for _, l := range outLines(dmWithEnv(t, env, "env", "--shell", "bash", "smoke-dm")) {
+		for _, l := range harness.OutLines(harness.DMWithEnv(t, env, "env", "--shell", "bash", "smoke-dm")) {
 			if kv, ok := strings.CutPrefix(l, "export "); ok {
 				k, v, _ := strings.Cut(kv, "=")
 				denv = append(denv, k+"="+strings.Trim(v, `"`))
 			}
 		}
-		if out, err := run(t, 2*time.Minute, denv, guestFile("docker"), "version"); err != nil {
+		if out, err := harness.Run(t, 2*time.Minute, denv, harness.GuestFile("docker"), "version"); err != nil {
 			t.Errorf("%s: docker with docker-machine env: %v\n%s", what, err, out)
 		}
 	}
 	dockerViaEnv("after create")
 	start = time.Now()
-	dmWithEnv(t, env, "regenerate-certs", "-f", "smoke-dm")
+	harness.DMWithEnv(t, env, "regenerate-certs", "-f", "smoke-dm")
 	g.timing(t, "docker-machine regenerate-certs", time.Since(start))
 	dockerViaEnv("after regenerate-certs")
 	g.stop(t, "boot 4: ACPI power button (idle)", dialect("xhyve").poweroff, g.powerButton)

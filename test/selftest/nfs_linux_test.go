@@ -1,6 +1,6 @@
-//go:build e2e && selftest
+//go:build selftest
 
-package e2e
+package selftest
 
 import (
 	"os"
@@ -10,13 +10,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // nfsdRun runs the sandbox's /sbin/nfsd (the stand-in of test/nfsd) and
 // returns its combined output and exit status.
 func nfsdRun(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	out, err := run(t, 2*time.Minute, nil, "/sbin/nfsd", args...)
+	out, err := harness.Run(t, 2*time.Minute, nil, "/sbin/nfsd", args...)
 	return out, exitStatus(err)
 }
 
@@ -28,7 +30,7 @@ func nfsdExports(t *testing.T) string {
 	if code != 0 {
 		t.Fatalf("nfsd exports: status %d: %s", code, out)
 	}
-	return strings.Join(outLines(out), ";")
+	return strings.Join(harness.OutLines(out), ";")
 }
 
 // TestSelftestNFSServer, the server side of NFS with no VM (docs/facts.md
@@ -46,12 +48,12 @@ func TestSelftestNFSServer(t *testing.T) {
 	a, b := filepath.Join(d, "a"), filepath.Join(d, "b")
 	state := filepath.Join(os.Getenv("XHYVE_SANDBOX_STATE"), "nfs")
 	t.Cleanup(func() {
-		os.Remove(exportsFile)
+		os.Remove(harness.ExportsFile)
 		nfsdRun(t, "stop")
 	})
 
-	if _, err := os.Lstat(exportsFile); !os.IsNotExist(err) {
-		t.Fatalf("%s exists at start (a fresh Mac has none): %v", exportsFile, err)
+	if _, err := os.Lstat(harness.ExportsFile); !os.IsNotExist(err) {
+		t.Fatalf("%s exists at start (a fresh Mac has none): %v", harness.ExportsFile, err)
 	}
 	if out, _ := nfsdRun(t, "-v"); !strings.Contains(out, "usage: nfsd") {
 		t.Errorf("/sbin/nfsd is not the stand-in: %q", out)
@@ -65,7 +67,7 @@ func TestSelftestNFSServer(t *testing.T) {
 
 	t.Run("checkexports", func(t *testing.T) {
 		good := filepath.Join(d, "good")
-		writeFile(t, good, "# c\n"+a+" -alldirs -mapall=0:0 192.168.64.2\n\""+filepath.Join(d, "space dir")+
+		harness.WriteFile(t, good, "# c\n"+a+" -alldirs -mapall=0:0 192.168.64.2\n\""+filepath.Join(d, "space dir")+
 			"\" -ro 192.168.64.3 \\\n  192.168.64.4\n")
 		if out, code := nfsdRun(t, "-F", good, "checkexports"); code != 0 {
 			t.Errorf("comments, quotes and a continuation: status %d: %s", code, out)
@@ -82,7 +84,7 @@ func TestSelftestNFSServer(t *testing.T) {
 			{"@/a no-such-host.invalid", "couldn't get address for host"},
 			{"@/a 192.168.64.2 @/b", "Directories must be first"},
 		} {
-			writeFile(t, bad, "# line 1\n"+strings.ReplaceAll(c.line, "@", d)+"\n")
+			harness.WriteFile(t, bad, "# line 1\n"+strings.ReplaceAll(c.line, "@", d)+"\n")
 			out, code := nfsdRun(t, "-F", bad, "checkexports")
 			if !regexp.MustCompile(`(?m)^exports:2: .*`+regexp.QuoteMeta(c.msg)).MatchString(out) || code != 1 {
 				t.Errorf("%s: status %d, %q; want 1 and exports:2: ...%s", c.line, code, out, c.msg)
@@ -92,7 +94,7 @@ func TestSelftestNFSServer(t *testing.T) {
 			{a + " -mapall=0:0 192.168.64.2\n" + a + " -mapall=1:1 192.168.64.2\n", "^exports:2: conflicting exports for"},
 			{filepath.Join(d, "c") + " 192.168.64.2\n" + filepath.Join(d, "c/sub") + " 192.168.64.3\n", "^exports:2: .* conflicts with existing export"},
 		} {
-			writeFile(t, bad, c.file)
+			harness.WriteFile(t, bad, c.file)
 			if out, code := nfsdRun(t, "-F", bad, "checkexports"); code != 1 || !regexp.MustCompile("(?m)"+c.msg).MatchString(out) {
 				t.Errorf("status %d, %q; want 1 and %s for:\n%s", code, out, c.msg, c.file)
 			}
@@ -100,7 +102,7 @@ func TestSelftestNFSServer(t *testing.T) {
 	})
 
 	t.Run("restart starts the server", func(t *testing.T) {
-		writeFile(t, exportsFile, a+" -alldirs -mapall=0:0 192.168.64.2\n")
+		harness.WriteFile(t, harness.ExportsFile, a+" -alldirs -mapall=0:0 192.168.64.2\n")
 		start := time.Now()
 		if out, code := nfsdRun(t, "restart"); code != 0 {
 			t.Fatalf("first restart: status %d: %s", code, out)
@@ -112,14 +114,14 @@ func TestSelftestNFSServer(t *testing.T) {
 		if got := nfsdExports(t); got != a+" 192.168.64.2" {
 			t.Errorf("served %q", got)
 		}
-		out, _ := run(t, 30*time.Second, nil, "rpcinfo", "-p", "192.168.64.1")
+		out, _ := harness.Run(t, 30*time.Second, nil, "rpcinfo", "-p", "192.168.64.1")
 		for _, prog := range []string{`100003\s+3\s+tcp\s+2049`, `100003\s+4\s+tcp\s+2049`, `100005\s+3\s+tcp\s+20048`,
 			`100005\s+3\s+udp\s+20048`, `100021\s+4\s+tcp\s+32803`, `100024\s+1\s+udp`} {
 			if !regexp.MustCompile(prog).MatchString(out) {
 				t.Errorf("rpcbind on 192.168.64.1 does not list %s", prog)
 			}
 		}
-		ss, _ := run(t, 30*time.Second, nil, "ss", "-Hltn")
+		ss, _ := harness.Run(t, 30*time.Second, nil, "ss", "-Hltn")
 		for _, port := range []string{"2049", "20048", "32803"} {
 			if !regexp.MustCompile(`192\.168\.64\.1\]?:` + port + `\s`).MatchString(ss) {
 				t.Errorf("nothing listens on 192.168.64.1:%s", port)
@@ -131,8 +133,8 @@ func TestSelftestNFSServer(t *testing.T) {
 	})
 
 	t.Run("restart adds, drops, keeps export ids", func(t *testing.T) {
-		ids := readFile(t, filepath.Join(state, "export-ids"))
-		writeFile(t, exportsFile, a+" -alldirs -mapall=0:0 192.168.64.2\n"+a+" -alldirs -mapall=0:0 192.168.64.3\n"+
+		ids := harness.ReadFile(t, filepath.Join(state, "export-ids"))
+		harness.WriteFile(t, harness.ExportsFile, a+" -alldirs -mapall=0:0 192.168.64.2\n"+a+" -alldirs -mapall=0:0 192.168.64.3\n"+
 			b+" -ro -network 192.168.64.0 -mask 255.255.255.0\n")
 		start := time.Now()
 		if out, code := nfsdRun(t, "restart"); code != 0 {
@@ -142,7 +144,7 @@ func TestSelftestNFSServer(t *testing.T) {
 		if got, want := nfsdExports(t), a+" 192.168.64.2,192.168.64.3;"+b+" 192.168.64.0/24"; got != want {
 			t.Errorf("after adding: %q, want %q", got, want)
 		}
-		writeFile(t, exportsFile, a+" -alldirs -mapall=0:0 192.168.64.3\n")
+		harness.WriteFile(t, harness.ExportsFile, a+" -alldirs -mapall=0:0 192.168.64.3\n")
 		start = time.Now()
 		if out, code := nfsdRun(t, "restart"); code != 0 {
 			t.Fatalf("restart: status %d: %s", code, out)
@@ -151,16 +153,16 @@ func TestSelftestNFSServer(t *testing.T) {
 		if got, want := nfsdExports(t), a+" 192.168.64.3"; got != want {
 			t.Errorf("after dropping a client and an export: %q, want %q", got, want)
 		}
-		if now := readFile(t, filepath.Join(state, "export-ids")); firstLine(now) != firstLine(ids) {
+		if now := harness.ReadFile(t, filepath.Join(state, "export-ids")); firstLine(now) != firstLine(ids) {
 			t.Errorf("export id changed (file handles would go stale): %q, was %q", firstLine(now), firstLine(ids))
 		}
-		if n := strings.Count(readFile(t, filepath.Join(state, "nfsd.log")), "started ganesha"); n != 1 {
+		if n := strings.Count(harness.ReadFile(t, filepath.Join(state, "nfsd.log")), "started ganesha"); n != 1 {
 			t.Errorf("ganesha started %d times, want 1 (reloaded, not restarted)", n)
 		}
 	})
 
 	t.Run("a bad entry is left out", func(t *testing.T) {
-		writeFile(t, exportsFile, a+" -alldirs 192.168.64.3\n"+b+" -bogus 192.168.64.4\n")
+		harness.WriteFile(t, harness.ExportsFile, a+" -alldirs 192.168.64.3\n"+b+" -bogus 192.168.64.4\n")
 		out, code := nfsdRun(t, "restart")
 		if code != 0 || !strings.Contains(out, "exports:2: ") {
 			t.Errorf("restart with a bad line 2: status %d, %q", code, out)
@@ -168,7 +170,7 @@ func TestSelftestNFSServer(t *testing.T) {
 		if got := nfsdExports(t); got != a+" 192.168.64.3" {
 			t.Errorf("served %q, want the good line only", got)
 		}
-		os.Remove(exportsFile)
+		os.Remove(harness.ExportsFile)
 		if out, code := nfsdRun(t, "restart"); code != 0 || nfsdExports(t) != "" {
 			t.Errorf("no /etc/exports: status %d (%s), serves %q", code, out, nfsdExports(t))
 		}
@@ -181,7 +183,7 @@ func TestSelftestNFSServer(t *testing.T) {
 				t.Errorf("%s still runs after nfsd stop", p)
 			}
 		}
-		writeFile(t, exportsFile, b+" 192.168.64.9\n")
+		harness.WriteFile(t, harness.ExportsFile, b+" 192.168.64.9\n")
 		start := time.Now()
 		if out, code := nfsdRun(t, "start"); code != 0 {
 			t.Fatalf("start: status %d: %s", code, out)
@@ -190,7 +192,7 @@ func TestSelftestNFSServer(t *testing.T) {
 		if got := nfsdExports(t); got != b+" 192.168.64.9" {
 			t.Errorf("after start: %q", got)
 		}
-		writeFile(t, exportsFile, "")
+		harness.WriteFile(t, harness.ExportsFile, "")
 		if out, code := nfsdRun(t, "update"); code != 0 || nfsdExports(t) != "" {
 			t.Errorf("update with an empty file: status %d (%s), serves %q", code, out, nfsdExports(t))
 		}

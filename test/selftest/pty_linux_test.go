@@ -1,6 +1,6 @@
-//go:build e2e && selftest
+//go:build selftest
 
-package e2e
+package selftest
 
 // The selftests' terminals: the ptys they hand the stand-in (as its stdout,
 // or as its stdio console on fd 0, as the supervisor does) and read back.

@@ -1,6 +1,6 @@
-//go:build e2e && selftest
+//go:build selftest
 
-package e2e
+package selftest
 
 import (
 	"encoding/binary"
@@ -16,6 +16,8 @@ import (
 
 	"github.com/google/uuid"
 	"golang.org/x/sys/unix"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // The Mac's privilege split in the sandbox (docs/facts.md §3): the user
@@ -81,7 +83,7 @@ func TestSelftestVmnetUser(t *testing.T) {
 			t.Errorf("%s -M by the user: status %d, stdout %q, stderr %q; want 0 and the MAC", installed, code, v.stdout.String(), v.stderr.String())
 		}
 
-		plain := filepath.Join(repoRoot(t), ".cache/bin", d.prog)
+		plain := filepath.Join(harness.RepoRoot(t), ".cache/bin", d.prog)
 		if st, err := os.Stat(plain); err != nil || st.Mode()&os.ModeSetuid != 0 {
 			t.Fatalf("%s: %v, %v; want the stand-in without the setuid bit", plain, err, st.Mode())
 		}
@@ -110,7 +112,7 @@ func TestSelftestVmnetUser(t *testing.T) {
 // the user kills QEMU with it (even though hyperkit's ids differ), leaves
 // the pidfile and the terminal raw (no exit(3), no atexit work).
 func TestSelftestUserConsole(t *testing.T) {
-	user := macUser(t)
+	user := harness.MacUser(t)
 	for _, c := range []struct {
 		name, prog string
 		kill       bool
@@ -123,7 +125,7 @@ func TestSelftestUserConsole(t *testing.T) {
 			d := dialect(c.prog)
 			u := uuid.NewString()
 			mac := standinMAC(t, c.prog, u)
-			pidfile := filepath.Join(userTempDir(t), "hypervisor.pid")
+			pidfile := filepath.Join(harness.UserTempDir(t), "hypervisor.pid")
 			v := startHVWith(t, hvOpts{wiring: stdioConsole, asUser: true}, "/usr/local/bin/"+c.prog,
 				tinyBootArgs(t, u, pidfile, "stdio", guestCmdline)...)
 			before, err := getTermios(v.consoleSlave)
@@ -137,9 +139,9 @@ func TestSelftestUserConsole(t *testing.T) {
 			t.Logf("lease %s after %s", ip, v.since())
 
 			// all four ids: real, effective, saved, file system
-			wantIDs := fmt.Sprintf("%d %d %d %d", user.uid, user.uid, user.uid, user.uid)
+			wantIDs := fmt.Sprintf("%d %d %d %d", user.UID, user.UID, user.UID, user.UID)
 			if c.prog == "hyperkit" {
-				wantIDs = fmt.Sprintf("%d 0 0 0", user.uid)
+				wantIDs = fmt.Sprintf("%d 0 0 0", user.UID)
 			}
 			if uids, gids := procIDs(t, v.pid()); uids != wantIDs {
 				t.Errorf("%s runs with uids %q (gids %q), want %q", c.prog, uids, gids, wantIDs)
@@ -161,7 +163,7 @@ func TestSelftestUserConsole(t *testing.T) {
 			}
 			start := time.Now()
 			kill := exec.Command("kill", "-"+sig, strconv.Itoa(v.pid()))
-			kill.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(user.uid), Gid: uint32(user.gid), Groups: []uint32{}}}
+			kill.SysProcAttr = user.SysProcAttr()
 			if out, err := kill.CombinedOutput(); err != nil {
 				t.Fatalf("the user's kill -%s: %v %s", sig, err, out)
 			}
@@ -212,7 +214,7 @@ func TestSelftestUserConsole(t *testing.T) {
 // effective, saved, file system ids).
 func procIDs(t *testing.T, pid int) (uids, gids string) {
 	t.Helper()
-	for _, l := range outLines(readFile(t, fmt.Sprintf("/proc/%d/status", pid))) {
+	for _, l := range harness.OutLines(harness.ReadFile(t, fmt.Sprintf("/proc/%d/status", pid))) {
 		if v, ok := strings.CutPrefix(l, "Uid:"); ok {
 			uids = strings.Join(strings.Fields(v), " ")
 		} else if v, ok := strings.CutPrefix(l, "Gid:"); ok {

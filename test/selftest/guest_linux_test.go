@@ -1,6 +1,6 @@
-//go:build e2e && selftest
+//go:build selftest
 
-package e2e
+package selftest
 
 import (
 	"crypto/rand"
@@ -27,6 +27,7 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/b2diso"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/disk"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/hypervisor"
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // The guest smoke test (`make guest-smoke`, TestGuestSmoke*): the guest of
@@ -47,15 +48,15 @@ type guestSmoke struct {
 }
 
 func newGuestSmoke(t *testing.T) *guestSmoke {
-	// docker and docker-machine run as the sandbox's user (user_test.go):
+	// docker and docker-machine run as the sandbox's user (test/harness/user.go):
 	// the key, the certificates and the store they read are the user's.
-	g := &guestSmoke{work: userTempDir(t)}
+	g := &guestSmoke{work: harness.UserTempDir(t)}
 	g.key = filepath.Join(g.work, "id_rsa")
 	if out, err := exec.Command("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "smoke", "-f", g.key).CombinedOutput(); err != nil {
 		t.Fatalf("ssh-keygen: %v\n%s", err, out)
 	}
-	giveToUser(t, g.key)
-	giveToUser(t, g.key+".pub")
+	harness.GiveToUser(t, g.key)
+	harness.GiveToUser(t, g.key+".pub")
 	g.newDisk(t)
 	return g
 }
@@ -116,7 +117,7 @@ func (g *guestSmoke) boot(t *testing.T, label, iso, prog string) {
 	g.ip = waitLease(t, g.mac, "", 120*time.Second)["ip_address"]
 	g.vm.waitConsole("boot2docker: ssh started", 120*time.Second)
 	if !waitFor(120*time.Second, func() bool { _, err := g.sshQuiet("exit 0"); return err == nil }) {
-		t.Fatalf("%s: no ssh at %s after %s\nconsole:\n%s", label, g.ip, g.vm.since(), tailString(g.vm.console.String(), 3000))
+		t.Fatalf("%s: no ssh at %s after %s\nconsole:\n%s", label, g.ip, g.vm.since(), harness.TailString(g.vm.console.String(), 3000))
 	}
 	g.timing(t, label+": boot to ssh", time.Since(g.vm.started))
 	t.Logf("%s: guest uptime at the DHCP lease %s, ssh started %s", label,
@@ -178,7 +179,7 @@ func (g *guestSmoke) sshArgs(extra ...string) []string {
 // ssh runs a command in the guest with the host's OpenSSH client.
 func (g *guestSmoke) ssh(t *testing.T, command string, extra ...string) (string, error) {
 	t.Helper()
-	return run(t, 5*time.Minute, nil, "ssh", append(g.sshArgs(extra...), command)...)
+	return harness.Run(t, 5*time.Minute, nil, "ssh", append(g.sshArgs(extra...), command)...)
 }
 
 // sshOK is ssh that fails the test when the command fails.
@@ -204,7 +205,7 @@ func (g *guestSmoke) docker(t *testing.T, args ...string) (string, error) {
 	c := g.certs
 	a := []string{"--tlsverify", "--tlscacert=" + filepath.Join(c, "ca.pem"), "--tlscert=" + filepath.Join(c, "cert.pem"),
 		"--tlskey=" + filepath.Join(c, "key.pem"), "-H", "tcp://" + g.ip + ":2376"}
-	return run(t, 5*time.Minute, cleanDockerEnv, guestFile("docker"), append(a, args...)...)
+	return harness.Run(t, 5*time.Minute, harness.CleanDockerEnv(), harness.GuestFile("docker"), append(a, args...)...)
 }
 
 func (g *guestSmoke) dockerOK(t *testing.T, what string, args ...string) string {
@@ -283,7 +284,7 @@ func (g *guestSmoke) makeCerts(t *testing.T) {
 	sign("cert.pem", &x509.Certificate{Subject: pkix.Name{Organization: []string{"smoke"}, CommonName: "client"},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, newKey("key.pem"), ca, caKey)
-	giveToUser(t, g.certs)
+	harness.GiveToUser(t, g.certs)
 }
 
 func writePEM(t *testing.T, path, typ string, der []byte) {
@@ -293,27 +294,11 @@ func writePEM(t *testing.T, path, typ string, der []byte) {
 	}
 }
 
-// volumeID is the ISO's volume id, where docker-machine reads the version
-// (32 bytes at 0x8028, docs/facts.md §6).
-func volumeID(t *testing.T, iso string) string {
-	t.Helper()
-	f, err := os.Open(iso)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b := make([]byte, 32)
-	if _, err := f.ReadAt(b, 0x8028); err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(b))
-}
-
 // guestVersions reads versions.txt of the guest build: ISO -> volume id.
 func guestVersions(t *testing.T) map[string]string {
 	t.Helper()
 	v := map[string]string{}
-	for _, l := range outLines(readFile(t, guestFile("versions.txt"))) {
+	for _, l := range harness.OutLines(harness.ReadFile(t, harness.GuestFile("versions.txt"))) {
 		if f := strings.Fields(l); len(f) == 2 {
 			v[f[0]] = f[1]
 		}

@@ -1,6 +1,6 @@
-//go:build e2e && selftest
+//go:build selftest
 
-package e2e
+package selftest
 
 import (
 	"os"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // TestSelftestBoot, for each dialect: the documented command line boots
@@ -44,7 +46,7 @@ func TestSelftestBoot(t *testing.T) {
 			if d.prog == "hyperkit" {
 				ptyFile, logFile = filepath.Join(dir, "tty"), filepath.Join(dir, "console.log")
 				victim = filepath.Join(dir, "victim")
-				writeFile(t, victim, "not a pty name")
+				harness.WriteFile(t, victim, "not a pty name")
 				if err := os.Symlink(victim, ptyFile); err != nil { // left by an earlier run
 					t.Fatal(err)
 				}
@@ -52,7 +54,7 @@ func TestSelftestBoot(t *testing.T) {
 				pts = v.attachAutoptyFile(ptyFile, 30*time.Second)
 				t.Logf("autopty file names %s after %s", pts, v.since())
 				checkAutoptyFile(t, ptyFile, pts)
-				if got := readFile(t, victim); got != "not a pty name" {
+				if got := harness.ReadFile(t, victim); got != "not a pty name" {
 					t.Errorf("autopty=PATH wrote through the stale symlink at PATH: its target now holds %q", got)
 				}
 			} else {
@@ -67,7 +69,7 @@ func TestSelftestBoot(t *testing.T) {
 				t.Errorf("pidfile holds %q, the stand-in is %d", b, v.pid())
 			}
 			lease := waitLease(t, mac, "", 90*time.Second)
-			t.Logf("lease for %s after %s:\n%s", mac, v.since(), indent(lease["text"]))
+			t.Logf("lease for %s after %s:\n%s", mac, v.since(), harness.Indent(lease["text"]))
 			format := regexp.MustCompile(`^\{\n\tname=boot2docker\n\tip_address=192\.168\.64\.[0-9]+\n\thw_address=1,` +
 				regexp.QuoteMeta(hw) + `\n\tidentifier=1,` + regexp.QuoteMeta(hw) + `\n\tlease=0x[0-9a-f]+\n\}\n$`)
 			if !format.MatchString(lease["text"]) {
@@ -145,7 +147,7 @@ func checkAutoptyFile(t *testing.T, path, pts string) {
 	if want := os.FileMode(0o644) &^ umask(t); !st.Mode().IsRegular() || st.Mode().Perm() != want {
 		t.Errorf("autopty file %s: mode %v, want a regular file with mode %v", path, st.Mode(), want)
 	}
-	if got := readFile(t, path); got != pts || !regexp.MustCompile(`^/dev/pts/[0-9]+$`).MatchString(got) {
+	if got := harness.ReadFile(t, path); got != pts || !regexp.MustCompile(`^/dev/pts/[0-9]+$`).MatchString(got) {
 		t.Errorf("autopty file holds %q, want the pty's name %q without newline", got, pts)
 	}
 }
@@ -153,7 +155,7 @@ func checkAutoptyFile(t *testing.T, path, pts string) {
 // umask is this process's file mode creation mask (the stand-in inherits it).
 func umask(t *testing.T) os.FileMode {
 	t.Helper()
-	for _, l := range outLines(readFile(t, "/proc/self/status")) {
+	for _, l := range harness.OutLines(harness.ReadFile(t, "/proc/self/status")) {
 		if v, ok := strings.CutPrefix(l, "Umask:"); ok {
 			m, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
 			if err != nil {

@@ -1,6 +1,6 @@
-//go:build e2e && selftest
+//go:build selftest
 
-package e2e
+package selftest
 
 import (
 	"os"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/zchee/docker-machine-driver-xhyve/test/harness"
 )
 
 // TestSelftestStalePidfile: an existing pidfile makes the start fail with
@@ -25,7 +27,7 @@ func TestSelftestStalePidfile(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.prog, func(t *testing.T) {
 			pidfile := filepath.Join(t.TempDir(), "pid")
-			writeFile(t, pidfile, "99999\n")
+			harness.WriteFile(t, pidfile, "99999\n")
 			v := startHV(t, d.prog, tinyBootArgs(t, uuid.NewString(), pidfile, "autopty", guestCmdline)...)
 			const want = "Failed to set up pidfile\npidfile error -1\n"
 			if code := v.mustExit(30 * time.Second); code != 1 || v.stderr.String() != want {
@@ -34,7 +36,7 @@ func TestSelftestStalePidfile(t *testing.T) {
 			if got := v.stdout.String(); got != "" {
 				t.Errorf("stale pidfile: stdout %q, want nothing (the devices come after the pidfile)", got)
 			}
-			if got := readFile(t, pidfile); got != "99999\n" {
+			if got := harness.ReadFile(t, pidfile); got != "99999\n" {
 				t.Errorf("the stale pidfile now holds %q", got)
 			}
 			if q := anyQEMU(); len(q) != 0 {
@@ -182,7 +184,7 @@ func TestSelftestDisks(t *testing.T) {
 		}
 	}
 	content := filepath.Join(dir, "cd")
-	writeTree(t, content, map[string]string{"hello": "hello\n"})
+	harness.WriteTree(t, content, map[string]string{"hello": "hello\n"})
 	if out, err := exec.Command("xorriso", "-as", "mkisofs", "-quiet", "-V", "STANDIN-ISO", "-o", iso, content).CombinedOutput(); err != nil {
 		t.Fatalf("xorriso: %v\n%s", err, out)
 	}
@@ -222,10 +224,10 @@ func TestSelftestDHCPPin(t *testing.T) {
 	if ip1 == pin {
 		t.Fatalf("first boot already has the pinned %s", pin)
 	}
-	before := readFile(t, hosts)
-	writeFile(t, hosts, before+mac+","+pin+"\n")
-	t.Cleanup(func() { writeFile(t, hosts, before); reloadDHCP(t) })
-	reloadDHCP(t)
+	before := harness.ReadFile(t, hosts)
+	harness.WriteFile(t, hosts, before+mac+","+pin+"\n")
+	t.Cleanup(func() { harness.WriteFile(t, hosts, before); harness.ReloadDHCP(t) })
+	harness.ReloadDHCP(t)
 	v.cmd.Process.Signal(syscall.SIGTERM)
 	v.mustExit(60 * time.Second)
 
@@ -240,7 +242,7 @@ func TestSelftestDHCPPin(t *testing.T) {
 		}
 	}
 	if n != 1 {
-		t.Errorf("%d entries for %s in %s, want 1", n, mac, leasesFile)
+		t.Errorf("%d entries for %s in %s, want 1", n, mac, harness.LeasesFile)
 	}
 	if !pingable(pin) {
 		t.Errorf("the guest does not answer at %s", pin)
