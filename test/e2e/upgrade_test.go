@@ -15,10 +15,11 @@ import (
 // the ISO of the machine's URL and ends Running. First the machine gets a
 // URL of its own (config.json as if created with --xhyve-boot2docker-url
 // and the legacy ISO, whose version differs): upgrade downloads that ISO.
-// Then its config takes the shape an older plugin saved for a machine
-// created without a URL (Boot2DockerURL "", no ReleaseISO nor
-// ConfigVersion): upgrade moves it to the installed plugin's release ISO.
-// Engine options survive both.
+// Then its config takes the shape the first release saved for a machine
+// created without a URL (Boot2DockerURL "", none of the later fields):
+// upgrade moves it to the installed plugin's release ISO, and the
+// configuration is migrated and saved in today's shape. Engine options
+// survive both.
 func checkUpgradeStopped(t *testing.T, name string) {
 	dm(t, "stop", name)
 	if got := status(t, name); got != "Stopped" {
@@ -44,10 +45,13 @@ func checkUpgradeStopped(t *testing.T, name string) {
 	}
 
 	a, served := releaseISO(t)
+	// The shape of the first release's config (version 1, xhyve/testdata):
+	// no ConfigVersion, ReleaseISO, NFSServer, TimeSync or NFSShareTargets.
 	editDriverConfig(t, name, func(d map[string]interface{}) {
 		d["Boot2DockerURL"] = ""
-		delete(d, "ReleaseISO")
-		delete(d, "ConfigVersion")
+		for _, field := range []string{"ReleaseISO", "ConfigVersion", "NFSServer", "TimeSync", "NFSShareTargets"} {
+			delete(d, field)
+		}
 	})
 	out = dm(t, "upgrade", name)
 	if got := sha256File(t, machineFile(name, "boot2docker.iso")); got != a.SHA256 {
@@ -56,8 +60,14 @@ func checkUpgradeStopped(t *testing.T, name string) {
 	if got, want := osVersion(t, name), isoVersion(t, served); got != want {
 		t.Errorf("the guest runs %s after upgrade, want the release's %s", got, want)
 	}
-	if d := driverConfig(t, name); d["Boot2DockerURL"] != a.URL || d["ReleaseISO"] != true {
+	d := driverConfig(t, name)
+	if d["Boot2DockerURL"] != a.URL || d["ReleaseISO"] != true {
 		t.Errorf("saved Boot2DockerURL %v, ReleaseISO %v; want %s and true", d["Boot2DockerURL"], d["ReleaseISO"], a.URL)
+	}
+	// Migrated and saved again in today's shape: the absent TimeSync is
+	// the default (not 0, off), the absent NFSServer macOS's nfsd.
+	if d["ConfigVersion"] != 3.0 || d["NFSServer"] != "macos" || d["TimeSync"] != 60.0 {
+		t.Errorf("saved ConfigVersion %v, NFSServer %v, TimeSync %v; want 3, macos and 60 migrated from the version 1 shape", d["ConfigVersion"], d["NFSServer"], d["TimeSync"])
 	}
 	// the engine options live on the data disk and survive the new ISO
 	if info := machineDockerInfo(t, name); !slices.Contains(info.Labels, "a=b") {
