@@ -203,7 +203,7 @@ bench: harness
 TESTGUEST := $(CACHE)/testguest
 selftest: host-packages-sandbox standin
 	test/sandbox/testguest.sh $(TESTGUEST)
-	$(GO) test -count=1 ./test/standin/
+	$(GO) test -count=1 ./test/standin/...
 	SELFTEST_GUEST=$(TESTGUEST) go test -tags selftest -count=1 -timeout 20m -v ./test/sandbox/
 	SELFTEST_GUEST=$(TESTGUEST) $(SANDBOX) go test -tags selftest -count=1 -timeout 40m -v -run '^TestSelftest' ./test/selftest/
 
