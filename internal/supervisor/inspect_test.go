@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
 )
 
 // TestDamagedStatusStillFindsTheVM: a truncated supervisor.json must not
@@ -13,7 +14,12 @@ import (
 func TestDamagedStatusStillFindsTheVM(t *testing.T) {
 	v := newVM(t, fakehv.Behavior{Dialect: "hyperkit"})
 	sup := v.launch()
-	view := v.waitFor("running", v.running)
+	// Damaged only once the supervisor has recorded this boot: its save
+	// right after starting the hypervisor may come after the pidfile, and
+	// would overwrite the damage (1 run in 15 failed so).
+	view := v.waitFor("running, the boot recorded", func(view supervisorctl.View) bool {
+		return v.running(view) && view.Status.HypervisorPID == view.HypervisorPID
+	})
 	if err := os.WriteFile(v.layout.Status(), []byte(`{"pid": 12`), 0o600); err != nil {
 		t.Fatal(err)
 	}
