@@ -138,7 +138,7 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 	return flags
 }
 
-// field is the Driver field that o sets, addressable.
+// fieldOf is the Driver field that o sets, addressable.
 func (o option) fieldOf(d *Driver) reflect.Value {
 	return reflect.ValueOf(d).Elem().FieldByName(o.field)
 }

@@ -78,9 +78,10 @@ func (d *Driver) start() error {
 	return d.setupShares()
 }
 
-// supervisorSpec describes the supervisor of a boot with config: the
-// pidfile it watches is the one the hypervisor is told to write, so the two
-// cannot drift apart. args is nil when only inspecting.
+// supervisorSpec is what the supervisor of a boot with config runs: the
+// hypervisor with args, and the guest's services. Where it keeps its files
+// is the machine's layout, whose pidfile config also names, so the two
+// cannot drift apart.
 func (d *Driver) supervisorSpec(config hypervisor.Config, args []string) supervisorctl.Spec {
 	bins := d.binaries()
 	return supervisorctl.Spec{

@@ -111,7 +111,7 @@ func (d *Driver) checkSaved() error {
 	} else {
 		errs = append(errs, d.checkHypervisorLimits(atLoad))
 	}
-	if u, err := uuid.Parse(d.UUID); err != nil || u.String() != d.UUID {
+	if d.UUID == "" || checkUUID(d) != nil { // create chose one: it may not be empty now
 		errs = append(errs, fmt.Errorf("UUID %q is not a lowercase UUID", d.UUID))
 	}
 	if len(d.NFSShareTargets) != len(d.NFSShares) {
