@@ -15,11 +15,15 @@ const (
 )
 
 // Error is a refusal: the real binary prints Msg (if any) and then Usage
-// (if any) on stderr, and exits with Code.
+// (if any) on stderr, and exits with Code; or, with Crash, it prints Msg
+// and then dies by SIGSEGV without exiting (hyperkit's virtio-vpnkit
+// refusals, docs/facts.md §9), Code being the status a caller that cannot
+// die so reports instead.
 type Error struct {
 	Code  int
 	Msg   string
 	Usage string
+	Crash bool
 }
 
 // Error is the message the real binary prints.
@@ -31,6 +35,10 @@ func usageError(d Dialect, prog, msg string) *Error {
 
 func failure(format string, a ...any) *Error {
 	return &Error{Code: StatusError, Msg: fmt.Sprintf(format, a...)}
+}
+
+func crash(format string, a ...any) *Error {
+	return &Error{Code: StatusError, Msg: fmt.Sprintf(format, a...), Crash: true}
 }
 
 // Report writes err to w as the real binary does and returns the status it

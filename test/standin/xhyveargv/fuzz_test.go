@@ -20,6 +20,7 @@ func FuzzParse(f *testing.F) {
 		"-AuHc2m0x10G\n-s-1:+2:3,lpc\n-lcom1\n-Y\n--\n-f",
 		"-s\n1:2:3:4,virtio-blk,/a,ro,sectorsize=512,bogus\n-fkexec",
 		"-m\n18446744073709551615E\n-c\n99999999999\n-U\n{}",
+		"-s\n2:0,virtio-vpnkit,path=/tmp/s,uuid=6bce442e-4359-4bd9-84f7-edfb8ec6d2ef,macfile=/m,preferred_ipv4=0x0a.1,x\n-f\nkexec,/k",
 	} {
 		f.Add(seed)
 	}
@@ -40,6 +41,10 @@ func FuzzParse(f *testing.F) {
 					case "virtio-blk", "ahci-hd", "ahci-cd":
 						if _, derr := ParseDisk(s); derr != nil {
 							checkError(t, d, args, derr)
+						}
+					case "virtio-vpnkit":
+						if _, verr := ParseVpnkit(s); verr != nil {
+							checkError(t, d, args, verr)
 						}
 					}
 				}
