@@ -24,8 +24,10 @@ import (
 // it is called xhyve or hyperkit) and as a fake QEMU (when it is called
 // fake-qemu): no VM is booted. The fake QEMU connects to the sockets it is
 // given, answers QMP with empty results, writes its pid to
-// $FAKE_QEMU_DIR/qemu.pid and "cont" there once the vCPUs are started, then
-// waits to be killed; SIGTERM ends it with status 0. Its COM1 echoes.
+// $FAKE_QEMU_DIR/qemu.pid, its arguments (one a line) to qemu.args, "cont"
+// there once the vCPUs are started and a line to qmp.log for each
+// system_powerdown, then waits to be killed; SIGTERM ends it with status
+// 0. Its COM1 and its -netdev stream socket echo what they are sent.
 func TestMain(m *testing.M) {
 	switch filepath.Base(os.Args[0]) {
 	case "xhyve", "hyperkit":
@@ -52,7 +54,20 @@ func fakeQEMU(args []string) {
 		}
 	}
 	dir := os.Getenv("FAKE_QEMU_DIR")
+	os.WriteFile(filepath.Join(dir, "qemu.args"), []byte(strings.Join(args, "\n")+"\n"), 0644)
 	os.WriteFile(filepath.Join(dir, "qemu.pid"), []byte(strconv.Itoa(os.Getpid())), 0644)
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] != "-netdev" || !strings.HasPrefix(args[i+1], "stream,") {
+			continue
+		}
+		for _, kv := range strings.Split(args[i+1], ",") {
+			if v, ok := strings.CutPrefix(kv, "addr.str="); ok {
+				fd, _ := strconv.Atoi(v)
+				f := os.NewFile(uintptr(fd), "stream")
+				go io.Copy(f, f) // the guest sends back every frame
+			}
+		}
+	}
 	for i := 0; i+1 < len(args); i++ {
 		if args[i] != "-chardev" {
 			continue
@@ -96,8 +111,14 @@ func fakeQMP(conn net.Conn, dir string) {
 			ID      json.RawMessage `json:"id"`
 		}
 		json.Unmarshal(line, &cmd)
-		if cmd.Execute == "cont" {
+		switch cmd.Execute {
+		case "cont":
 			os.WriteFile(filepath.Join(dir, "cont"), nil, 0644)
+		case "system_powerdown":
+			if f, err := os.OpenFile(filepath.Join(dir, "qmp.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0644); err == nil {
+				f.WriteString("system_powerdown\n")
+				f.Close()
+			}
 		}
 		ret := `{}`
 		if cmd.Execute == "human-monitor-command" {
@@ -254,4 +275,6 @@ func nosuid(dir string) bool {
 func clearNotes(r *rig) {
 	os.Remove(filepath.Join(r.qemuDir, "qemu.pid"))
 	os.Remove(filepath.Join(r.qemuDir, "cont"))
+	os.Remove(filepath.Join(r.qemuDir, "qemu.args"))
+	os.Remove(filepath.Join(r.qemuDir, "qmp.log"))
 }

@@ -18,6 +18,7 @@ type plan struct {
 	mac       string
 	tapFD     int // fd number of the tap in QEMU, 0 = no network
 	netSlot   xhyveargv.Slot
+	vpnkit    *vpnkitPlan // nil = no virtio-vpnkit device
 	disks     []xhyveargv.Disk
 	rngSlots  []xhyveargv.Slot
 	lpc       bool
@@ -26,6 +27,15 @@ type plan struct {
 	logFD     int // fd number of the debug-log pipe in QEMU
 	pvpanic   bool
 	multiFunc map[[2]int]bool // bus/slot pairs that use functions other than 0
+}
+
+// vpnkitPlan is a virtio-vpnkit device as QEMU sees it: a virtio-net-pci
+// with the server's MAC on a -netdev stream socket (QEMU 7.2 frames it
+// with a 4-byte big-endian length; the stand-in translates).
+type vpnkitPlan struct {
+	slot xhyveargv.Slot
+	mac  string
+	fd   int // fd number of QEMU's end of the socket pair
 }
 
 // pciAddr returns the QEMU "addr=" for a slot, or "" to let QEMU choose.
@@ -102,6 +112,14 @@ func buildQEMUArgs(c *xhyveargv.Config, p *plan) []string {
 			return []string{
 				"-netdev", fmt.Sprintf("tap,id=net0,fd=%d", p.tapFD),
 				"-device", withAddr("virtio-net-pci,netdev=net0,mac="+p.mac, addr),
+			}
+		}})
+	}
+	if k := p.vpnkit; k != nil {
+		devs = append(devs, dev{p.pciAddr(k.slot), func(addr string) []string {
+			return []string{
+				"-netdev", fmt.Sprintf("stream,id=vpnkit0,server=off,addr.type=fd,addr.str=%d", k.fd),
+				"-device", withAddr("virtio-net-pci,netdev=vpnkit0,mac="+k.mac, addr),
 			}
 		}})
 	}

@@ -32,6 +32,7 @@ type vm struct {
 	plan     plan
 	coms     [2]*comPort
 	tap      *os.File
+	vpnkit   *vpnkitDev
 	tmpdir   string
 	cmd      *exec.Cmd
 	qemuDone chan struct{}
@@ -67,6 +68,11 @@ func (v *vm) cleanup() {
 	if v.tap != nil {
 		v.tap.Close()
 	}
+	if v.vpnkit != nil && v.vpnkit.theirs != nil {
+		v.vpnkit.theirs.Close()
+	}
+	// the vpnkit server connection stays open until the process ends, as
+	// hyperkit's does: closing it here would look like a server gone
 	if v.tmpdir != "" {
 		os.RemoveAll(v.tmpdir)
 	}
@@ -98,9 +104,13 @@ func (v *vm) run() int {
 	for _, s := range slots {
 		switch s.Emul {
 		case "hostbridge":
-		case "virtio-9p", "virtio-sock", "virtio-vpnkit":
+		case "virtio-9p", "virtio-sock":
 			// hyperkit-only devices backed by host services that do not
 			// exist here: accepted, not emulated.
+		case "virtio-vpnkit":
+			if code, ok := v.setupVpnkit(s); !ok {
+				return code
+			}
 		case "virtio-net":
 			if haveNet {
 				return v.errorf("virtio-net: the stand-in supports one vmnet interface")
@@ -228,6 +238,10 @@ func (v *vm) boot() int {
 		extra = append(extra, v.tap)
 		v.plan.tapFD = 4
 	}
+	if v.vpnkit != nil {
+		v.plan.vpnkit.fd = 3 + len(extra)
+		extra = append(extra, v.vpnkit.theirs)
+	}
 	v.plan.pvpanic = c.ACPI && qemuHasDevice(qemu, "pvpanic")
 
 	args := buildQEMUArgs(c, &v.plan)
@@ -248,6 +262,10 @@ func (v *vm) boot() int {
 	if v.tap != nil {
 		v.tap.Close() // QEMU holds it now; the tap lives as long as QEMU
 		v.tap = nil
+	}
+	if v.vpnkit != nil {
+		v.vpnkit.theirs.Close() // QEMU's now: its end closes when QEMU ends
+		v.vpnkit.theirs = nil
 	}
 	v.qemuDone = make(chan struct{})
 	go func() {
@@ -302,6 +320,7 @@ func (v *vm) boot() int {
 	sleeps := make(chan os.Signal, 4)
 	signal.Notify(sleeps, syscall.SIGUSR1, syscall.SIGUSR2)
 	go v.sleepWake(sleeps)
+	v.startVpnkit()
 	if _, err := v.q.Execute("cont", nil); err != nil {
 		return v.errorf("%s: %v", c.Prog, err)
 	}
