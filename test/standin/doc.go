@@ -3,7 +3,8 @@
 // as .cache/bin/xhyve with .cache/bin/hyperkit a symlink to it: the driver
 // looks for those names. It is written from the documented behaviour of the
 // real binaries (docs/facts.md §3, and §4 for what vmnet gives the VM), not
-// from the driver, and imports none of the driver's packages; its contract
+// from the driver (§9 for hyperkit's virtio-vpnkit device), and imports
+// none of the driver's packages; its contract
 // test (contract_test.go) checks that the driver's golden command lines
 // (internal/hypervisor/testdata/*.golden) mean to it what the golden says.
 //
@@ -55,8 +56,8 @@
 //	            `Invalid PCI slot info field "X"`, "pci slot S:F already
 //	            occupied!", `pci slot S:F: unknown device "E"`; exit 1.
 //	            Emulations: hostbridge, lpc, virtio-net, virtio-blk, ahci-hd,
-//	            ahci-cd, virtio-rnd; hyperkit also virtio-9p, virtio-sock,
-//	            virtio-vpnkit (accepted, not emulated)
+//	            ahci-cd, virtio-rnd; hyperkit also virtio-vpnkit (below),
+//	            virtio-9p and virtio-sock (accepted, not emulated)
 //	-l DEV[,BACKEND]
 //	            DEV com1, com2 or bootrom (any case), else "xhyve: invalid lpc
 //	            device configuration 'X'", exit 64. The backend is checked when
@@ -127,6 +128,25 @@
 //     then drops privileges like drop_privileges(): with euid or egid 0 it
 //     sets its gid and uid to the real ones, so a setuid-root xhyve goes
 //     on (ptys, QEMU) as its user; hyperkit and v0.2.0 stay root.
+//   - virtio-vpnkit[,path=P][,uuid=U][,macfile=F][,preferred_ipv4=A]
+//     (hyperkit; package vpnkit, docs/facts.md §9): prints hyperkit's
+//     "virtio-net-vpnkit: initialising, opts=..." and "... interface will
+//     have uuid U" ("requesting ip A") lines on the buffered stdout, then
+//     connects to P (default /var/tmp/com.docker.slirp.socket; cut to its
+//     first 103 bytes like a Mac's sun_path) and does hyperkit's handshake,
+//     retrying every 100 ms for ever: without a server the start-up blocks
+//     here, pidfile written, QEMU not started; a server that accepts and
+//     never answers blocks it too. Then "... Connection established with
+//     MAC=M and MTU N", the macfile (F.tmp renamed to F, failures
+//     ignored), and QEMU gets virtio-net-pci,mac=M (the server's MAC) on
+//     -netdev stream,addr.type=fd, one end of a socket pair the stand-in
+//     bridges to the server once QMP answers: 4-byte big-endian frames
+//     from QEMU go out padded to 60 behind a 2-byte little-endian length,
+//     the server's come back the other way. No root needed: a hyperkit
+//     with only this network runs as its user. A refused option (uuid
+//     under 36 bytes, preferred_ipv4 inet_aton refuses, an unknown or
+//     empty option) prints hyperkit's message on stderr and dies by
+//     SIGSEGV, as hyperkit's NULL dereference does; -M has no effect on it.
 //   - virtio-blk PATH[,ro|sync|direct|nocache|sectorsize=..] -> QEMU
 //     virtio-blk (raw); ahci-hd PATH -> AHCI disk; ahci-cd PATH -> AHCI
 //     CD-ROM. A path that cannot be opened: "Could not open backing file: ..."
@@ -163,6 +183,17 @@
 //	triple fault                   3 (QEMU logs "Triple fault" with -d cpu_reset)
 //	guest panic (pvpanic)          3
 //	errors, QEMU dying on its own  1
+//
+// virtio-vpnkit: at the server's EOF or a read error, "virtio-net-vpnkit:
+// read EOF" (or "read error: ...") on stderr, one power-button press (QMP
+// system_powerdown, whether or not ACPI is enabled yet: the status waits
+// for the guest), and frames from the server stop; the VM runs on until
+// the guest powers off (hyperkit: exit 0). A failed write of a frame's
+// length presses the button again, for each frame. A guest frame longer
+// than the server's max_packet_size (after padding) prints hyperkit's
+// "Assertion failed: (length<= state->vif.max_packet_size), ..." and dies
+// by SIGABRT. Both crashes leave the pidfile, lose buffered stdout and
+// write no core file; QEMU dies with the stand-in.
 //
 // SIGTERM: once the guest has enabled ACPI, a power-button press (QMP
 // system_powerdown) and the stand-in keeps running until the guest powers
