@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,7 +49,9 @@ func (v *vm) setupVpnkit(s xhyveargv.Slot) (code int, ok bool) {
 	}
 	uuid := vk.UUID
 	if uuid == "" {
-		uuid = randomUUID() // uuid_generate_random at every start
+		// uuid_generate_random at every start; macOS's uuid_unparse
+		// writes upper case
+		uuid = strings.ToUpper(randomUUID())
 	}
 	stdout.Printf("virtio-net-vpnkit: interface will have uuid %s\n", uuid)
 	if vk.IPv4 != "" {

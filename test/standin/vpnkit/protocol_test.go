@@ -31,11 +31,6 @@ func TestMessages(t *testing.T) {
 	}
 }
 
-// script is a fake server's side of one connection: what it answers.
-type script struct {
-	init, resp []byte
-}
-
 func vifResponse(mtu, max uint16, mac [6]byte) []byte {
 	r := make([]byte, ResponseSize)
 	r[0] = 1
