@@ -85,16 +85,19 @@ func BenchmarkSequentialRead(b *testing.B) {
 
 // BenchmarkSmallFiles creates, writes and sets the times of 100 small files
 // per op, as an untar does (CREATE, WRITE, SETATTR; plus the LOOKUPs the
-// client makes).
+// client makes), two directories deep as make bench's untar.
 func BenchmarkSmallFiles(b *testing.B) {
 	share := b.TempDir()
 	ts := startServer(b, []string{share}, nil)
 	tgt := mount(b, ts.addr, share)
+	if _, err := tgt.Mkdir("tree", 0o755); err != nil {
+		b.Fatal(err)
+	}
 	data := make([]byte, 2<<10)
 	mtime := nfsc.Sattr3{Mtime: nfsc.SetTime{SetIt: nfsc.SetToClientTime, Time: nfsc.NFS3Time{Seconds: 1}}}
 	n := 0
 	for b.Loop() {
-		dir := fmt.Sprintf("d%d", n)
+		dir := fmt.Sprintf("tree/d%d", n)
 		n++
 		if _, err := tgt.Mkdir(dir, 0o755); err != nil {
 			b.Fatal(err)

@@ -1,6 +1,7 @@
 package nfsserver
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 type rootFS struct {
 	host    string // the share's host path, which is also its mount path
 	root    *os.Root
+	dir     *os.File     // the share's directory, for one-step lookups (resolve.go)
 	rootID  uint64       // set by handleTable.addRoot
 	handles *handleTable // told of renames and removals
 	// sync flushes an open file's data to stable storage: fsyncFile,
@@ -36,7 +38,11 @@ func openRootFS(host string, handles *handleTable) (*rootFS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open share %s: %w", host, err)
 	}
-	return &rootFS{host: host, root: root, handles: handles, sync: fsyncFile}, nil
+	dir, err := root.Open(".")
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open share %s: %w", host, err), root.Close())
+	}
+	return &rootFS{host: host, root: root, dir: dir, handles: handles, sync: fsyncFile}, nil
 }
 
 // rel turns go-nfs's joined path (empty for the share root) into a name
@@ -72,7 +78,10 @@ func (rfs *rootFS) Open(name string) (billy.File, error) {
 
 // OpenFile opens name inside the share.
 func (rfs *rootFS) OpenFile(name string, flag int, perm os.FileMode) (billy.File, error) {
-	f, err := rfs.root.OpenFile(rel(name), flag, perm)
+	f, ok, err := rfs.openFast(rel(name), flag, perm)
+	if !ok {
+		f, err = rfs.root.OpenFile(rel(name), flag, perm)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +90,17 @@ func (rfs *rootFS) OpenFile(name string, flag int, perm os.FileMode) (billy.File
 
 // Stat follows a final symlink, inside the share only.
 func (rfs *rootFS) Stat(name string) (os.FileInfo, error) {
+	if fi, ok, err := rfs.statFast(rel(name), false); ok {
+		return fi, err
+	}
 	return rfs.root.Stat(rel(name))
 }
 
 // Lstat describes name itself, symlink or not.
 func (rfs *rootFS) Lstat(name string) (os.FileInfo, error) {
+	if fi, ok, err := rfs.statFast(rel(name), true); ok {
+		return fi, err
+	}
 	return rfs.root.Lstat(rel(name))
 }
 
@@ -148,7 +163,7 @@ func (rfs *rootFS) Root() string {
 
 // close releases the share's directory.
 func (rfs *rootFS) close() error {
-	if err := rfs.root.Close(); err != nil {
+	if err := errors.Join(rfs.dir.Close(), rfs.root.Close()); err != nil {
 		return fmt.Errorf("close share %s: %w", rfs.host, err)
 	}
 	return nil
