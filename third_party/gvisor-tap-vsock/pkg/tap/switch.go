@@ -49,15 +49,49 @@ type Switch struct {
 
 	gateway VirtualDevice
 
+	// Fork: the longest frame a peer may send (see SetMaxFrameSize).
+	maxFrameSize atomic.Int64
+
 	notificationSender *notification.NotificationSender
 }
 
 func NewSwitch(debug bool) *Switch {
-	return &Switch{
+	e := &Switch{
 		debug: debug,
 		conns: make(map[int]protocolConn),
 		cam:   make(map[tcpip.LinkAddress]int),
 	}
+	e.maxFrameSize.Store(DefaultMaxFrameSize)
+	return e
+}
+
+// Fork: frame length checks.
+
+// DefaultMaxFrameSize is the longest frame a peer may send unless
+// SetMaxFrameSize says otherwise (upstream main's limit).
+const DefaultMaxFrameSize = 128 * 1024
+
+// ErrFrameSize is returned by Accept when a peer sends a frame shorter than
+// an Ethernet header or longer than the switch's limit; the connection is
+// then closed.
+var ErrFrameSize = errors.New("frame length out of range")
+
+// SetMaxFrameSize sets the longest frame a peer may send, checked before
+// anything is allocated for it; a longer one ends that peer's connection.
+// n below an Ethernet header restores DefaultMaxFrameSize.
+func (e *Switch) SetMaxFrameSize(n int) {
+	if n < header.EthernetMinimumSize {
+		n = DefaultMaxFrameSize
+	}
+	e.maxFrameSize.Store(int64(n))
+}
+
+// checkFrameSize refuses a frame length before it is read.
+func (e *Switch) checkFrameSize(n int) error {
+	if n < header.EthernetMinimumSize || int64(n) > e.maxFrameSize.Load() {
+		return fmt.Errorf("%w: %d bytes (want %d to %d)", ErrFrameSize, n, header.EthernetMinimumSize, e.maxFrameSize.Load())
+	}
+	return nil
 }
 
 func (e *Switch) CAM() map[string]int {
@@ -233,6 +267,10 @@ loop:
 		if err != nil {
 			return fmt.Errorf("cannot read size from socket: %w", err)
 		}
+		// Fork: a runt datagram made rxBuf panic.
+		if err := e.checkFrameSize(n); err != nil {
+			return err
+		}
 		e.rxBuf(ctx, id, buf[:n])
 	}
 	return nil
@@ -254,6 +292,11 @@ loop:
 			return fmt.Errorf("cannot read size from socket: %w", err)
 		}
 		size := sProtocol.Read(sizeBuf)
+		// Fork: checked before the allocation (a 4-byte length asked for up
+		// to 4 GiB) and before rxBuf (which panicked under 12 bytes).
+		if err := e.checkFrameSize(size); err != nil {
+			return err
+		}
 
 		buf := make([]byte, size)
 		_, err = io.ReadFull(reader, buf)

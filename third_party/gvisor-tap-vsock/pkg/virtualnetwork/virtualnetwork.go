@@ -12,6 +12,7 @@ import (
 	"github.com/containers/gvisor-tap-vsock/pkg/tap"
 	"github.com/containers/gvisor-tap-vsock/pkg/types"
 	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/link/sniffer"
 	"gvisor.dev/gvisor/pkg/tcpip/network/arp"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
@@ -20,6 +21,9 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 )
+
+// Fork: room for one 802.1Q tag in a frame.
+const maxVLANTagSize = 4
 
 type VirtualNetwork struct {
 	configuration *types.Configuration
@@ -56,6 +60,11 @@ func New(configuration *types.Configuration) (*VirtualNetwork, error) {
 		return nil, fmt.Errorf("cannot create tap endpoint: %w", err)
 	}
 	networkSwitch := tap.NewSwitch(configuration.Debug)
+	// Fork: no peer sends a frame over the MTU plus an Ethernet header and
+	// one 802.1Q tag; a longer one ends its connection.
+	if mtu > 0 {
+		networkSwitch.SetMaxFrameSize(mtu + header.EthernetMinimumSize + maxVLANTagSize)
+	}
 	tapEndpoint.Connect(networkSwitch)
 	networkSwitch.Connect(tapEndpoint)
 
