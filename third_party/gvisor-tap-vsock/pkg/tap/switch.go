@@ -9,7 +9,6 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/containers/gvisor-tap-vsock/pkg/notification"
 	"github.com/containers/gvisor-tap-vsock/pkg/types"
@@ -39,13 +38,11 @@ type Switch struct {
 	debug bool
 
 	nextConnID int
-	conns      map[int]protocolConn
+	conns      map[int]*port
 	connLock   sync.Mutex
 
 	cam     map[tcpip.LinkAddress]int
 	camLock sync.RWMutex
-
-	writeLock sync.Mutex
 
 	gateway VirtualDevice
 
@@ -58,7 +55,7 @@ type Switch struct {
 func NewSwitch(debug bool) *Switch {
 	e := &Switch{
 		debug: debug,
-		conns: make(map[int]protocolConn),
+		conns: make(map[int]*port),
 		cam:   make(map[tcpip.LinkAddress]int),
 	}
 	e.maxFrameSize.Store(DefaultMaxFrameSize)
@@ -117,19 +114,10 @@ func (e *Switch) DeliverNetworkPacket(_ tcpip.NetworkProtocolNumber, pkt *stack.
 func (e *Switch) Accept(ctx context.Context, rawConn net.Conn, protocol types.Protocol) error {
 	conn := protocolConn{Conn: rawConn, protocolImpl: protocolImplementation(protocol)}
 	log.Debugf("new connection from %s to %s", conn.RemoteAddr().String(), conn.LocalAddr().String())
-	id, failed := e.connect(conn)
-	if failed {
-		log.Error("connection failed")
-		return conn.Close()
-
-	}
-
-	defer func() {
-		e.connLock.Lock()
-		defer e.connLock.Unlock()
-		e.disconnect(id, conn)
-	}()
-	if err := e.rx(ctx, id, conn); err != nil {
+	// Fork: each connection gets its own queue and writer (port.go).
+	p := e.connect(conn)
+	defer e.disconnect(p)
+	if err := e.rx(ctx, p.id, conn); err != nil {
 		err := fmt.Errorf("cannot receive packets from %s, disconnecting: %w", conn.RemoteAddr().String(), err)
 		log.Error(err)
 		return err
@@ -137,37 +125,37 @@ func (e *Switch) Accept(ctx context.Context, rawConn net.Conn, protocol types.Pr
 	return nil
 }
 
-func (e *Switch) connect(conn protocolConn) (int, bool) {
+func (e *Switch) connect(conn protocolConn) *port {
 	e.connLock.Lock()
 	defer e.connLock.Unlock()
 
 	id := e.nextConnID
 	e.nextConnID++
 
-	e.conns[id] = conn
-	return id, false
+	p := newPort(id, conn)
+	e.conns[id] = p
+	go e.writeLoop(p)
+	return p
 }
 
 func (e *Switch) tx(pkt *stack.PacketBuffer) error {
 	return e.txPkt(pkt)
 }
 
+// Fork: txPkt picks the target ports under connLock and queues the frame to
+// each without blocking; each port's writer sends it (port.go). v0.8.9 held
+// one lock over every write, so one peer that did not read stopped the
+// stack and every other peer.
 func (e *Switch) txPkt(pkt *stack.PacketBuffer) error {
-	e.writeLock.Lock()
-	defer e.writeLock.Unlock()
-
-	e.connLock.Lock()
-	defer e.connLock.Unlock()
-
 	buf := pkt.ToView().AsSlice()
+	if len(buf) < header.EthernetMinimumSize {
+		return fmt.Errorf("%w: %d bytes from the stack", ErrFrameSize, len(buf))
+	}
 	eth := header.Ethernet(buf)
 	dst := eth.DestinationAddress()
 	src := eth.SourceAddress()
 
-	size := pkt.Size()
-	if size < 0 {
-		return fmt.Errorf("packet size out of range")
-	}
+	var targets []*port
 	if dst == header.EthernetBroadcastAddress {
 		e.camLock.RLock()
 		srcID, ok := e.cam[src]
@@ -175,63 +163,62 @@ func (e *Switch) txPkt(pkt *stack.PacketBuffer) error {
 			srcID = -1
 		}
 		e.camLock.RUnlock()
-		for id, conn := range e.conns {
-			if id == srcID {
-				continue
+		e.connLock.Lock()
+		targets = make([]*port, 0, len(e.conns))
+		for id, p := range e.conns {
+			if id != srcID {
+				targets = append(targets, p)
 			}
-
-			err := e.txBuf(id, conn, buf)
-			if err != nil {
-				return err
-			}
-
-			atomic.AddUint64(&e.Sent, uint64(size))
 		}
+		e.connLock.Unlock()
 	} else {
 		e.camLock.RLock()
 		id, ok := e.cam[dst]
+		e.camLock.RUnlock()
 		if !ok {
-			e.camLock.RUnlock()
 			return nil
 		}
-		e.camLock.RUnlock()
-		conn := e.conns[id]
-		err := e.txBuf(id, conn, buf)
-		if err != nil {
-			return err
+		e.connLock.Lock()
+		p, ok := e.conns[id]
+		e.connLock.Unlock()
+		if !ok {
+			return nil
 		}
-		atomic.AddUint64(&e.Sent, uint64(size))
+		targets = []*port{p}
+	}
+	for _, p := range targets {
+		p.enqueue(buf)
 	}
 	return nil
 }
 
-func (e *Switch) txBuf(id int, conn protocolConn, buf []byte) error {
-	if conn.protocolImpl.Stream() {
-		size := conn.protocolImpl.(streamProtocol).Buf()
-		conn.protocolImpl.(streamProtocol).Write(size, len(buf))
-		buf = append(size, buf...)
+// txBuf writes one frame with its length prefix, as one write where the
+// connection allows it.
+func (e *Switch) txBuf(p *port, buf []byte) error {
+	conn := p.conn
+	if !conn.protocolImpl.Stream() {
+		return p.write(buf)
 	}
-	for {
-		if _, err := conn.Write(buf); err != nil {
-			if errors.Is(err, syscall.ENOBUFS) {
-				// socket buffer can be full keep retrying sending the same data
-				// again until it works or we get a different error
-				// https://github.com/containers/gvisor-tap-vsock/issues/367
-				continue
-			}
-			e.disconnect(id, conn)
-			return err
-		}
-		return nil
-	}
+	size := conn.protocolImpl.(streamProtocol).Buf()
+	conn.protocolImpl.(streamProtocol).Write(size, len(buf))
+	return p.write(append(size, buf...))
 }
 
-func (e *Switch) disconnect(id int, conn net.Conn) {
+// Fork: disconnect takes the locks itself, may run twice (the reader and the
+// writer both end a connection) and stops the port's writer.
+func (e *Switch) disconnect(p *port) {
+	if !p.stop() {
+		return
+	}
+	e.connLock.Lock()
+	delete(e.conns, p.id)
+	e.connLock.Unlock()
+
 	e.camLock.Lock()
 	defer e.camLock.Unlock()
 
 	for address, targetConn := range e.cam {
-		if targetConn == id {
+		if targetConn == p.id {
 			if e.notificationSender != nil {
 				e.notificationSender.Send(types.NotificationMessage{
 					NotificationType: types.ConnectionClosed,
@@ -241,8 +228,6 @@ func (e *Switch) disconnect(id int, conn net.Conn) {
 			delete(e.cam, address)
 		}
 	}
-	_ = conn.Close()
-	delete(e.conns, id)
 }
 
 func (e *Switch) rx(ctx context.Context, id int, conn protocolConn) error {
