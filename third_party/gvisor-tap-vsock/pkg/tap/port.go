@@ -12,12 +12,18 @@ import (
 	log "github.com/sirupsen/logrus"
 )
 
-// txQueueLen is how many frames wait for one connection's writer. When a
-// peer reads slower than frames arrive, the frames beyond it are dropped, as
-// an Ethernet switch's full egress port drops them: TCP resends, and the
-// sender (the stack, or another peer's reader) never waits. 256 frames of
-// 1514 bytes hold about 3 ms of a 1 Gbit/s link.
+// txQueueLen is how many frames wait for one connection's writer.
 const txQueueLen = 256
+
+// queueWait is how long a sender waits for room in a full queue before it
+// takes the peer for stalled. Waiting paces a sender that is faster than a
+// peer that reads (the gVisor stack sends a TCP window in one burst, and a
+// Unix socket's buffer on macOS holds a few frames), as v0.8.9's blocking
+// writes did, instead of dropping most of the burst. A stalled peer's
+// frames are dropped without waiting until its writer makes progress
+// again, as a switch's congested port drops them: the sender (the stack,
+// or another peer's reader) waits at most this long once per stall.
+const queueWait = 100 * time.Millisecond
 
 // enobufsRetry is the pause before a write that failed with ENOBUFS (a full
 // datagram socket buffer) is tried again.
@@ -25,11 +31,11 @@ const enobufsRetry = 100 * time.Microsecond
 
 // port is one connection of the switch with its transmit queue. A queue
 // and a writer per connection, rather than a lock per connection, because
-// a lock would still make the sender wait for a slow peer: one peer that
-// stops reading must not stop the stack or the other peers. A stalled peer
-// is not disconnected for being slow (a stopped hyperkit may resume, and
-// losing its connection powers its VM off); it loses frames instead, and
-// its writer ends when its connection ends.
+// a lock would make every sender wait for as long as a slow peer takes:
+// one peer that stops reading must not stop the stack or the other peers.
+// A stalled peer is not disconnected for being slow (a stopped hyperkit may
+// resume, and losing its connection powers its VM off); it loses frames
+// instead, and its writer ends when its connection ends.
 type port struct {
 	id      int
 	conn    protocolConn
@@ -37,6 +43,9 @@ type port struct {
 	done    chan struct{}
 	stopped atomic.Bool
 	once    sync.Once
+	// stalled is set when a sender found the queue full for queueWait,
+	// and cleared by the writer's next successful write.
+	stalled atomic.Bool
 
 	// dropped counts the frames dropped because the queue was full.
 	dropped atomic.Uint64
@@ -51,15 +60,30 @@ func newPort(id int, conn protocolConn) *port {
 	}
 }
 
-// enqueue queues a frame without waiting; buf must not change afterwards.
+// enqueue queues a frame, waiting up to queueWait for room unless the peer
+// is stalled; buf must not change afterwards.
 func (p *port) enqueue(buf []byte) {
 	select {
 	case <-p.done:
+		return
 	case p.queue <- buf:
+		return
 	default:
-		if p.dropped.Add(1)%txQueueLen == 1 {
-			log.Debugf("connection %d is not reading: %d frames dropped", p.id, p.dropped.Load())
+	}
+	if !p.stalled.Load() {
+		t := time.NewTimer(queueWait)
+		defer t.Stop()
+		select {
+		case <-p.done:
+			return
+		case p.queue <- buf:
+			return
+		case <-t.C:
+			p.stalled.Store(true)
 		}
+	}
+	if p.dropped.Add(1)%txQueueLen == 1 {
+		log.Debugf("connection %d is not reading: %d frames dropped", p.id, p.dropped.Load())
 	}
 }
 
@@ -101,6 +125,7 @@ func (e *Switch) writeLoop(p *port) {
 				e.disconnect(p)
 				return
 			}
+			p.stalled.Store(false)
 			atomic.AddUint64(&e.Sent, uint64(len(buf)))
 		}
 	}

@@ -80,3 +80,5 @@ func waitErr(t *testing.T, done <-chan error) error {
 		return nil
 	}
 }
+
+func tcpipLinkAddress(s string) tcpip.LinkAddress { return tcpip.LinkAddress(s) }

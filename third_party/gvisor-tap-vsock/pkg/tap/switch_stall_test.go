@@ -111,3 +111,52 @@ func waitConns(t *testing.T, sw *Switch, n int) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestSlowPeerPaced: a burst larger than the queue to a peer that reads,
+// slowly, arrives whole: the sender waits for room rather than dropping.
+func TestSlowPeerPaced(t *testing.T) {
+	sw, _ := newTestSwitch()
+	peer, _ := accept(t, sw, "hyperkit")
+	mac := "\x02\x00\x00\x00\x00\x07"
+	// one frame from the peer teaches the switch its MAC
+	f := frame(header.EthernetBroadcastAddress, tcpipLinkAddress(mac), 60)
+	if _, err := peer.Write(append(binary.LittleEndian.AppendUint16(nil, 60), f...)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, ok := sw.CAM()[tcpipLinkAddress(mac).String()]; ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the switch did not learn the peer's MAC")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	const burst = 4 * txQueueLen
+	got := make(chan int, 1)
+	go func() {
+		n := 0
+		for n < burst {
+			if _, err := readFrame(peer); err != nil {
+				break
+			}
+			n++
+			if n%16 == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		got <- n
+	}()
+	for range burst {
+		deliver(sw, frame(tcpipLinkAddress(mac), gatewayMAC, 60))
+	}
+	select {
+	case n := <-got:
+		if n != burst {
+			t.Fatalf("the peer got %d frames of %d", n, burst)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the peer did not get the whole burst: frames were dropped")
+	}
+}
