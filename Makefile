@@ -90,7 +90,7 @@ staticcheck-tool:
 # -race needs cgo in the test binary only; the plugin itself builds without.
 # The patched forks in third_party/ are modules of their own, outside ./...:
 # their tests run in each, with their dependencies from the module proxy.
-FORKS := third_party/go-xdr third_party/go-nfs-client third_party/go-nfs
+FORKS := third_party/go-xdr third_party/go-nfs-client third_party/go-nfs third_party/gvisor-tap-vsock
 unit:
 	CGO_ENABLED=1 go test -race -count=1 ./...
 	@for m in $(FORKS); do \

@@ -1,0 +1,3 @@
+package types
+
+const ConnectPath = "/connect"
