@@ -7,6 +7,11 @@
 // the guest "enabled ACPI". A behaviour file next to the binary scripts the
 // guest: reboots, poweroff, crashes, a DHCP lease, an SSH banner.
 //
+// hyperkit's virtio-vpnkit device (docs/facts.md §9) is the stand-in's own
+// client of the protocol (test/standin/vpnkit): at device setup the fake
+// connects to the socket with hyperkit's endless retry and handshake, drops
+// the guest's frames, and presses the power button when the network closes.
+//
 // It reads its command line with test/standin/xhyveargv, the parser the
 // Linux harness's stand-in uses, so the unit tests meet the same rules as
 // the e2e suite: what the real binaries refuse, it refuses with their words

@@ -17,6 +17,7 @@ const (
 	pciHostBridge = "0:0,hostbridge"
 	pciLPC        = "31,lpc"
 	pciNet        = "2:0,virtio-net"
+	pciVPNKit     = "2:0,virtio-vpnkit" // hyperkit only; followed by ",path=SOCK,uuid=UUID"
 	pciCD         = "3:0,ahci-cd"    // followed by ",PATH"
 	pciDisk       = "4:0,virtio-blk" // followed by ",PATH"
 	pciRNG        = "5:0,virtio-rnd"
@@ -40,7 +41,16 @@ type Config struct {
 	ISO      string // attached as a CD so the guest can read it too
 	Disk     string // raw image
 	PIDFile  string
+	// VPNKitSocket, when set, puts the VM on a user-mode network instead of
+	// vmnet: hyperkit's virtio-vpnkit device connects to this unix socket
+	// (docs/facts.md §9), and with no vmnet device hyperkit needs no root.
+	VPNKitSocket string
 }
+
+// MaxSocketPath is the longest socket path hyperkit connects to: macOS's
+// sun_path holds 104 bytes with the NUL, and hyperkit silently cuts a
+// longer path and then retries the wrong one forever (docs/facts.md §9).
+const MaxSocketPath = 103
 
 // Validate checks what the hypervisor itself would reject or misparse, so a
 // bad value fails before anything is launched.
@@ -60,6 +70,11 @@ func (c Config) Validate() error {
 	}
 	if !filepath.IsAbs(c.PIDFile) {
 		errs = append(errs, fmt.Errorf("pidfile path %q is not absolute", c.PIDFile))
+	}
+	if c.VPNKitSocket != "" {
+		if err := CheckVPNKit(c.Dialect, c.VPNKitSocket); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if strings.ContainsAny(c.Cmdline, "\n\r\x00") {
 		errs = append(errs, fmt.Errorf("kernel command line %q contains a newline or NUL", c.Cmdline))
@@ -104,6 +119,32 @@ func CheckPath(name, path string) error {
 	return nil
 }
 
+// CheckVPNKit is the rule for a user-mode network's socket: hyperkit alone
+// has the virtio-vpnkit device, and it takes an absolute path without a
+// comma (its options are split on commas) of at most MaxSocketPath bytes.
+func CheckVPNKit(d Dialect, socket string) error {
+	switch {
+	case d != HyperKit:
+		return fmt.Errorf("%s has no virtio-vpnkit device, which user-mode networking needs: use hyperkit", d)
+	case !filepath.IsAbs(socket):
+		return fmt.Errorf("vpnkit socket path %q is not absolute", socket)
+	case strings.Contains(socket, ","):
+		return fmt.Errorf("vpnkit socket path %q contains a comma, which hyperkit cannot parse: use a MACHINE_STORAGE_PATH without commas", socket)
+	case len(socket) > MaxSocketPath:
+		return fmt.Errorf("vpnkit socket path %q is %d bytes, over the %d a macOS socket address holds: use a shorter MACHINE_STORAGE_PATH", socket, len(socket), MaxSocketPath)
+	}
+	return nil
+}
+
+// netSlot is the network device: vmnet's virtio-net, or the virtio-vpnkit
+// device on the socket, which learns its MAC from the network by the UUID.
+func netSlot(c Config) string {
+	if c.VPNKitSocket != "" {
+		return pciVPNKit + ",path=" + c.VPNKitSocket + ",uuid=" + c.UUID
+	}
+	return pciNet
+}
+
 // Args returns the hypervisor's argument vector (without argv[0]).
 func Args(c Config) ([]string, error) {
 	if err := c.Validate(); err != nil {
@@ -121,7 +162,7 @@ func Args(c Config) ([]string, error) {
 		// pty and hands its slave over (a pty the setuid-root hypervisor
 		// made would be root's, docs/facts.md §3). Both dialects take it.
 		"-l", "com1,stdio",
-		"-s", pciNet,
+		"-s", netSlot(c),
 		"-s", pciCD + "," + c.ISO,
 		"-s", pciDisk + "," + c.Disk,
 		"-s", pciRNG,

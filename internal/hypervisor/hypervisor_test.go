@@ -35,14 +35,16 @@ func goldenConfig(d Dialect) Config {
 }
 
 func TestArgsGolden(t *testing.T) {
-	for _, d := range []Dialect{XHyve, HyperKit} {
-		t.Run(string(d), func(t *testing.T) {
-			args, err := Args(goldenConfig(d))
+	usernet := goldenConfig(HyperKit)
+	usernet.VPNKitSocket = "/Users/Jane Doe/.docker/machine/usernet/vpnkit.sock"
+	for name, c := range map[string]Config{"xhyve": goldenConfig(XHyve), "hyperkit": goldenConfig(HyperKit), "hyperkit-vpnkit": usernet} {
+		t.Run(name, func(t *testing.T) {
+			args, err := Args(c)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := strings.Join(args, "\n") + "\n"
-			golden := filepath.Join("testdata", string(d)+".golden")
+			golden := filepath.Join("testdata", name+".golden")
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
@@ -89,6 +91,10 @@ func TestValidate(t *testing.T) {
 		{"comma in initrd", func(c *Config) { c.Initrd = "/a,b/initrd.img" }, "initrd path"},
 		{"relative pidfile", func(c *Config) { c.PIDFile = "x.pid" }, "pidfile path"},
 		{"newline cmdline", func(c *Config) { c.Cmdline = "a\nb" }, "newline"},
+		{"vpnkit on xhyve", func(c *Config) { c.VPNKitSocket = "/tmp/vpnkit.sock" }, "xhyve has no virtio-vpnkit device, which user-mode networking needs: use hyperkit"},
+		{"relative vpnkit socket", func(c *Config) { c.Dialect, c.VPNKitSocket = HyperKit, "vpnkit.sock" }, `vpnkit socket path "vpnkit.sock" is not absolute`},
+		{"comma in vpnkit socket", func(c *Config) { c.Dialect, c.VPNKitSocket = HyperKit, "/a,b/vpnkit.sock" }, "contains a comma"},
+		{"long vpnkit socket", func(c *Config) { c.Dialect, c.VPNKitSocket = HyperKit, "/" + strings.Repeat("d", 91) + "/vpnkit.sock" }, "is 104 bytes, over the 103 a macOS socket address holds: use a shorter MACHINE_STORAGE_PATH"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,6 +109,10 @@ func TestValidate(t *testing.T) {
 	hk.CPUs = 64
 	if err := hk.Validate(); err != nil {
 		t.Errorf("hyperkit takes 64 CPUs: %v", err)
+	}
+	hk.VPNKitSocket = "/" + strings.Repeat("d", 90) + "/vpnkit.sock" // 103 bytes
+	if err := hk.Validate(); err != nil {
+		t.Errorf("a 103-byte vpnkit socket path is refused: %v", err)
 	}
 }
 

@@ -180,9 +180,23 @@ func checkGolden(t *testing.T, d xhyveargv.Dialect, args []string) {
 			disks = append(disks, dk)
 		}
 	}
-	for emul, n := range map[string]int{"hostbridge": 1, "lpc": 1, "virtio-net": 1, "virtio-blk": 1, "ahci-cd": 1} {
+	// One network device: vmnet's virtio-net, or (hyperkit only) the
+	// virtio-vpnkit device of user-mode networking (docs/facts.md §9).
+	wantSlots := map[string]int{"hostbridge": 1, "lpc": 1, "virtio-net": 1, "virtio-blk": 1, "ahci-cd": 1}
+	if emuls["virtio-vpnkit"] > 0 {
+		wantSlots["virtio-net"], wantSlots["virtio-vpnkit"] = 0, 1
+		if d != xhyveargv.Hyperkit {
+			t.Errorf("a virtio-vpnkit slot for %s, which has no such device", prog)
+		}
+	}
+	for emul, n := range wantSlots {
 		if emuls[emul] != n {
 			t.Errorf("%d %s slots, want %d", emuls[emul], emul, n)
+		}
+	}
+	for _, s := range cfg.Slots {
+		if s.Emul == "virtio-vpnkit" {
+			checkGoldenVpnkit(t, s, cfg.UUID)
 		}
 	}
 	for _, s := range cfg.Slots {
@@ -230,4 +244,20 @@ func hasPair(args []string, opt, val string) bool {
 		}
 	}
 	return false
+}
+
+// checkGoldenVpnkit: the device's options parse as hyperkit reads them, the
+// socket path survives its cut to sun_path (103 bytes), and the device's
+// UUID is the VM's, which names the machine to the network.
+func checkGoldenVpnkit(t *testing.T, s xhyveargv.Slot, vmUUID string) {
+	vk, err := xhyveargv.ParseVpnkit(s)
+	if err != nil {
+		t.Fatalf("hyperkit refuses the virtio-vpnkit options %q: %v", s.Config, err)
+	}
+	if !filepath.IsAbs(vk.Path) || vk.Path == xhyveargv.DefaultVpnkitPath || len(vk.Path) > 103 {
+		t.Errorf("vpnkit socket %q: want an absolute path of the driver's own, at most 103 bytes", vk.Path)
+	}
+	if vk.UUID != vmUUID {
+		t.Errorf("vpnkit uuid %q, the VM's -U is %q", vk.UUID, vmUUID)
+	}
 }

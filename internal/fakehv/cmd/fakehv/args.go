@@ -36,6 +36,11 @@ type args struct {
 	// net is set by a virtio-net slot: -M prints the MAC during its setup,
 	// so without one there is nothing to print.
 	net bool
+	// vpnkit is a virtio-vpnkit slot's config (hyperkit's user-mode
+	// network, docs/facts.md §9), nil without one; vpnkitErr is its
+	// refusal, which the real device reaches at device setup.
+	vpnkit    *xhyveargv.Vpnkit
+	vpnkitErr error
 	// files are the paths of the disk slots, which the hypervisor opens at
 	// device setup; diskErr is a disk slot's config the real one refuses
 	// there.
@@ -74,6 +79,9 @@ func parse(dialect, prog string, argv []string) (args, error) {
 		switch s.Emul {
 		case "virtio-net":
 			a.net = true
+		case "virtio-vpnkit":
+			vk, err := xhyveargv.ParseVpnkit(s)
+			a.vpnkit, a.vpnkitErr = &vk, err
 		case "virtio-blk", "ahci-hd", "ahci-cd":
 			dk, err := xhyveargv.ParseDisk(s)
 			if err != nil && a.diskErr == nil {

@@ -1,26 +1,40 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/zchee/docker-machine-driver-xhyve/internal/fakehv"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/usernet"
 )
 
 // goldenGlob is where the driver keeps its real command lines, one argument
 // per line, one file per dialect named DIALECT.golden.
 const goldenGlob = "../../../hypervisor/testdata/*.golden"
 
-// goldenDir is the machine directory the goldens are written for.
-const goldenDir = "/Users/Jane Doe/.docker/machine/machines/dev"
+// goldenDir is the machine directory the goldens are written for, and
+// goldenUsernet the user-mode network's directory of that store.
+const (
+	goldenDir     = "/Users/Jane Doe/.docker/machine/machines/dev"
+	goldenUsernet = "/Users/Jane Doe/.docker/machine/usernet"
+)
+
+// goldenVpnkit is the virtio-vpnkit socket and UUID each golden with that
+// device must yield.
+var goldenVpnkit = map[string][2]string{
+	"hyperkit-vpnkit.golden": {goldenUsernet + "/vpnkit.sock", "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef"},
+}
 
 // goldenWant is what each golden must tell the fake, written out here rather
 // than derived from the golden, so that a change of the driver's command line
@@ -50,6 +64,17 @@ var goldenWant = map[string]args{
 		net:      true,
 		files:    []string{goldenDir + "/boot2docker.iso", goldenDir + "/disk.img"},
 	},
+	"hyperkit-vpnkit.golden": {
+		uuid:     "6bce442e-4359-4bd9-84f7-edfb8ec6d2ef",
+		pidfile:  goldenDir + "/hypervisor.pid",
+		stdio:    true,
+		firmware: "kexec",
+		kernel:   goldenDir + "/vmlinuz",
+		initrd:   goldenDir + "/initrd.img",
+		cmdline:  "loglevel=3 console=ttyS0 console=tty0 base host=dev opts=a,b,c",
+		cpus:     2,
+		files:    []string{goldenDir + "/boot2docker.iso", goldenDir + "/disk.img"},
+	},
 }
 
 // goldens returns each golden's file name, dialect and argv.
@@ -70,7 +95,11 @@ func goldens(t *testing.T) map[string][]string {
 	return out
 }
 
-func dialectOf(golden string) string { return strings.TrimSuffix(golden, ".golden") }
+// dialectOf is the dialect a golden is named for: DIALECT[-VARIANT].golden.
+func dialectOf(golden string) string {
+	d, _, _ := strings.Cut(strings.TrimSuffix(golden, ".golden"), "-")
+	return d
+}
 
 // TestGoldenArgvParses: the fake reads every command line the driver makes
 // as the hypervisor documents it: the -F pidfile, the -U id, kexec split at
@@ -87,6 +116,16 @@ func TestGoldenArgvParses(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the fake rejects the driver's %s command line: %v", dialectOf(name), err)
 			}
+			vk, hasVpnkit := goldenVpnkit[name]
+			switch {
+			case hasVpnkit && (got.vpnkit == nil || got.vpnkitErr != nil):
+				t.Errorf("parse(%s): no virtio-vpnkit device (%v)", name, got.vpnkitErr)
+			case hasVpnkit && (got.vpnkit.Path != vk[0] || got.vpnkit.UUID != vk[1]):
+				t.Errorf("parse(%s): vpnkit socket %q uuid %q, want %q %q", name, got.vpnkit.Path, got.vpnkit.UUID, vk[0], vk[1])
+			case !hasVpnkit && got.vpnkit != nil:
+				t.Errorf("parse(%s): a virtio-vpnkit device the golden should not have", name)
+			}
+			got.vpnkit = nil
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("parse(%s) =\n%+v\nwant\n%+v", name, got, want)
 			}
@@ -107,6 +146,7 @@ func TestGoldenArgvBoots(t *testing.T) {
 			dialect := dialectOf(name)
 			dir := filepath.Join(t.TempDir(), "Jane Doe", "dev")
 			argv := relocate(t, argv, dir)
+			endNetwork := serveGoldenNetwork(t, name, dir)
 			hv := fakehv.Install(t, t.TempDir(), dialect, fakehv.Behavior{Dialect: dialect, PowerOffMS: 10, Console: "guest says hi\r\n"})
 			master, slaveName, err := openPTY()
 			if err != nil {
@@ -130,10 +170,23 @@ func TestGoldenArgvBoots(t *testing.T) {
 			if !strings.Contains(got, "guest says hi") || !strings.HasPrefix(got, "Linux version") {
 				t.Errorf("console gave %q, want the kernel banner, then the guest's line; stderr: %s", got, stderr.String())
 			}
-			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			// With a user-mode network, the network going away presses the
+			// power button (hyperkit on EOF); otherwise SIGTERM does.
+			how := "SIGTERM"
+			if endNetwork != nil {
+				how = "the network closed"
+				endNetwork()
+			} else if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
-			err = cmd.Wait()
+			waited := make(chan error, 1)
+			go func() { waited <- cmd.Wait() }()
+			select {
+			case err = <-waited:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("still running 20 s after %s; stderr: %s", how, stderr.String())
+			}
 			var exit *exec.ExitError
 			code := 0
 			if errors.As(err, &exit) {
@@ -142,7 +195,7 @@ func TestGoldenArgvBoots(t *testing.T) {
 				t.Fatal(err)
 			}
 			if want := codes[dialect].poweroff; code != want {
-				t.Errorf("exit status %d after SIGTERM, want %s's poweroff %d; stderr: %s", code, dialect, want, stderr.String())
+				t.Errorf("exit status %d after %s, want %s's poweroff %d; stderr: %s", code, how, dialect, want, stderr.String())
 			}
 			if stdout.Len() != 0 {
 				t.Errorf("stdout %q: the console is fd 0, stdout only the hypervisor's own messages", stdout.String())
@@ -193,7 +246,8 @@ func relocate(t *testing.T, argv []string, dir string) []string {
 	}
 	out := make([]string, len(argv))
 	for i, arg := range argv {
-		out[i] = strings.ReplaceAll(arg, goldenDir, dir)
+		arg = strings.ReplaceAll(arg, goldenDir, dir)
+		out[i] = strings.ReplaceAll(arg, goldenUsernet, relocatedUsernet(dir))
 	}
 	return out
 }
@@ -237,4 +291,44 @@ func readUntil(f *os.File, want string) string {
 	case <-time.After(5 * time.Second):
 		return "(nothing within 5s)"
 	}
+}
+
+// relocatedUsernet is where relocate moves the golden's network directory:
+// beside the machine directory dir.
+func relocatedUsernet(dir string) string {
+	return filepath.Join(filepath.Dir(dir), "usernet")
+}
+
+// serveGoldenNetwork serves a user-mode network (internal/usernet) on the
+// relocated socket of a golden with a virtio-vpnkit device, which hyperkit
+// waits for at device setup, and returns what ends it; nil for a golden
+// without the device.
+func serveGoldenNetwork(t *testing.T, golden, dir string) func() {
+	t.Helper()
+	if _, ok := goldenVpnkit[golden]; !ok {
+		return nil
+	}
+	sock := filepath.Join(relocatedUsernet(dir), "vpnkit.sock")
+	if err := os.MkdirAll(filepath.Dir(sock), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	n, err := usernet.New(usernet.Config{Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.ServeVPNKit(ctx, ln) }()
+	end := sync.OnceFunc(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve the network: %v", err)
+		}
+	})
+	t.Cleanup(end)
+	return end
 }

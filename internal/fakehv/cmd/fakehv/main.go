@@ -118,6 +118,7 @@ func main() {
 		fmt.Println(b.FailSetup) // xhyve prints a refused vmnet on stdout
 		exit(1)
 	}
+	powerButton := a.setupVpnkit()
 	console := io.Discard
 	if a.stdio {
 		if _, err := term.MakeRaw(0); err == nil {
@@ -174,6 +175,9 @@ func main() {
 		select {
 		case <-fate:
 			ending(code)
+		case <-powerButton:
+			powerButton = nil // pressed once; the guest powers off
+			fate, code = time.After(time.Duration(b.PowerOffMS)*time.Millisecond), c.poweroff
 		case <-sigs:
 			if b.IgnoreTERM {
 				continue
