@@ -18,8 +18,8 @@ const (
 	pciLPC        = "31,lpc"
 	pciNet        = "2:0,virtio-net"
 	pciVPNKit     = "2:0,virtio-vpnkit" // hyperkit only; followed by ",path=SOCK,uuid=UUID"
-	pciCD         = "3:0,ahci-cd"    // followed by ",PATH"
-	pciDisk       = "4:0,virtio-blk" // followed by ",PATH"
+	pciCD         = "3:0,ahci-cd"       // followed by ",PATH"
+	pciDisk       = "4:0,virtio-blk"    // followed by ",PATH"
 	pciRNG        = "5:0,virtio-rnd"
 )
 

@@ -94,7 +94,7 @@ func TestValidate(t *testing.T) {
 		{"vpnkit on xhyve", func(c *Config) { c.VPNKitSocket = "/tmp/vpnkit.sock" }, "xhyve has no virtio-vpnkit device, which user-mode networking needs: use hyperkit"},
 		{"relative vpnkit socket", func(c *Config) { c.Dialect, c.VPNKitSocket = HyperKit, "vpnkit.sock" }, `vpnkit socket path "vpnkit.sock" is not absolute`},
 		{"comma in vpnkit socket", func(c *Config) { c.Dialect, c.VPNKitSocket = HyperKit, "/a,b/vpnkit.sock" }, "contains a comma"},
-		{"long vpnkit socket", func(c *Config) { c.Dialect, c.VPNKitSocket = HyperKit, "/" + strings.Repeat("d", 91) + "/vpnkit.sock" }, "is 104 bytes, over the 103 a macOS socket address holds: use a shorter MACHINE_STORAGE_PATH"},
+		{"long vpnkit socket", func(c *Config) { c.Dialect, c.VPNKitSocket = HyperKit, "/"+strings.Repeat("d", 91)+"/vpnkit.sock" }, "is 104 bytes, over the 103 a macOS socket address holds: use a shorter MACHINE_STORAGE_PATH"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
