@@ -21,6 +21,10 @@ import (
 // deadline: the process answers within a fraction of a second.
 const DefaultStartTimeout = 30 * time.Second
 
+// maxLog is the size of usernet.log past which a start begins a new one,
+// keeping the old as usernet.log.1.
+const maxLog = 1 << 20
+
 // Starter starts the network process; its zero value is ready to use.
 type Starter struct {
 	// Env is the process's environment (the caller's when nil).
@@ -124,6 +128,14 @@ func (s Starter) launch(l Layout, exe string) (<-chan error, error) {
 	// stay open for as long as the network runs.
 	if err := supervisorctl.CloseOnExecAbove(2); err != nil {
 		return nil, err
+	}
+	// One process's log is small (warnings and joins); starting a new
+	// one is when the file can be rotated without pulling it from under
+	// a writer.
+	if info, err := os.Stat(l.Log()); err == nil && info.Size() > maxLog {
+		if err := os.Rename(l.Log(), l.Log()+".1"); err != nil {
+			return nil, fmt.Errorf("rotate usernet log: %w", err)
+		}
 	}
 	log, err := os.OpenFile(l.Log(), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/zchee/docker-machine-driver-xhyve/internal/lockfile"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/proc"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/usernetctl"
 )
 
@@ -147,5 +149,45 @@ func TestBadConfig(t *testing.T) {
 		if _, err := os.Lstat(l.APISocket()); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s: api.sock exists: %v", tc.name, err)
 		}
+	}
+}
+
+// TestEnsureWaitsForExitingProcess: a process that holds the directory
+// without answering (starting, or exiting when idle) is waited for, not
+// doubled; once it is gone Ensure starts one. An oversized log is rotated
+// at that start.
+func TestEnsureWaitsForExitingProcess(t *testing.T) {
+	dir := netDir(t)
+	l := usernetctl.Layout{Dir: dir}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(l.Log(), make([]byte, 2<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lk, err := lockfile.File(l.ProcessLock(), lockfile.Options{Flag: os.O_CREATE | os.O_RDWR, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan time.Time, 1)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		released <- time.Now()
+		lk.Unlock()
+	}()
+	_, st := ensure(t, dir, usernetctl.Config{})
+	at := <-released
+	info, err := proc.Get(st.PID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Start.Before(at.Add(-time.Second)) { // start times are in clock ticks
+		t.Errorf("the process started at %s, before the holder left at %s", info.Start, at)
+	}
+	if old, err := os.Stat(l.Log() + ".1"); err != nil || old.Size() != 2<<20 {
+		t.Errorf("rotated log: %v", err)
+	}
+	if cur, err := os.Stat(l.Log()); err != nil || cur.Size() > 64<<10 {
+		t.Errorf("new log: %v, %v", cur, err)
 	}
 }

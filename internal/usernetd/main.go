@@ -63,6 +63,9 @@ type daemon struct {
 // been idle for the configured time, then removes its sockets and pidfile.
 func Run(dir string) error {
 	l := usernetctl.Layout{Dir: dir}
+	if err := l.CheckSocketPath(); err != nil {
+		return err
+	}
 	// The sockets are the user's only, whatever the caller's umask.
 	syscall.Umask(0o077)
 	lock, err := lockfile.File(l.ProcessLock(), lockfile.Options{Flag: os.O_CREATE | os.O_RDWR, Timeout: 100 * time.Millisecond, Interval: 10 * time.Millisecond})
