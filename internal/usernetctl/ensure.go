@@ -42,8 +42,10 @@ func Ensure(ctx context.Context, dir string, cfg Config, exe string) (*Client, e
 // Ensure returns a client of the network process serving dir, starting
 // `exe usernet DIR` (detached, outliving the caller) for cfg if none
 // answers. One process serves a directory: Ensure holds the directory's
-// lock while it looks and starts, and a network that runs with another
-// subnet than cfg's is an error.
+// lock while it looks and starts. A network that runs, or is recorded in
+// network.json, with another subnet than cfg's is an error; a zero
+// cfg.Subnet takes the store's (DefaultSubnet for a new store), so a
+// machine created without one joins the network the others are on.
 func (s Starter) Ensure(ctx context.Context, dir string, cfg Config, exe string) (*Client, error) {
 	l := Layout{Dir: dir}
 	if err := l.CheckSocketPath(); err != nil {
@@ -52,6 +54,7 @@ func (s Starter) Ensure(ctx context.Context, dir string, cfg Config, exe string)
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	explicit := cfg.Subnet.IsValid()
 	cfg = cfg.WithDefaults()
 	ctx, cancel := withDefaultDeadline(ctx)
 	defer cancel()
@@ -70,19 +73,26 @@ func (s Starter) Ensure(ctx context.Context, dir string, cfg Config, exe string)
 
 	c := NewClient(dir)
 	if st, err := c.Status(ctx); err == nil {
+		if !explicit {
+			return c, nil
+		}
 		return c, sameSubnet(l, st.Subnet, cfg)
 	}
-	if err := checkConfigFile(l, cfg); err != nil {
-		return nil, err
+	if old, ok := readConfigFile(l); ok {
+		if !explicit {
+			cfg.Subnet = old.Subnet
+		} else if err := sameSubnet(l, old.Subnet, cfg); err != nil {
+			return nil, err
+		}
 	}
-	return c, s.start(ctx, c, cfg, exe)
+	return c, s.start(ctx, c, cfg, explicit, exe)
 }
 
 // start launches the process unless one holds the process lock, and
 // waits until it answers. A process that holds the lock without
 // answering is starting (launched by a caller that gave up) or idle and
 // exiting: start waits for it to answer or to exit, and then launches.
-func (s Starter) start(ctx context.Context, c *Client, cfg Config, exe string) error {
+func (s Starter) start(ctx context.Context, c *Client, cfg Config, explicit bool, exe string) error {
 	interval := s.Interval
 	if interval <= 0 {
 		interval = 50 * time.Millisecond
@@ -114,8 +124,10 @@ func (s Starter) start(ctx context.Context, c *Client, cfg Config, exe string) e
 		call, cancel := context.WithTimeout(ctx, time.Second)
 		st, err := c.Status(call)
 		cancel()
-		if err == nil {
-			return sameSubnet(l, st.Subnet, cfg)
+		if err == nil && !explicit {
+			return nil
+		} else if err == nil {
+			return sameSubnet(l, st.Subnet, cfg) // another's, if it started first
 		}
 		lastErr = err
 	}
@@ -156,21 +168,16 @@ func (s Starter) launch(l Layout, exe string) (<-chan error, error) {
 	return exited, nil
 }
 
-// checkConfigFile refuses a network.json whose subnet is not cfg's: the
-// machines of a store share one network. An unreadable one is replaced.
-func checkConfigFile(l Layout, cfg Config) error {
+// readConfigFile reads l's network.json, if there is a valid one: a
+// damaged one is ours, and writeConfig replaces it.
+func readConfigFile(l Layout) (Config, bool) {
 	f, err := os.Open(l.Config())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("read usernet config: %w", err)
+	if err != nil {
+		return Config{}, false
 	}
 	defer f.Close()
-	old, err := ParseConfig(f)
-	if err != nil {
-		return nil // ours, damaged: writeConfig replaces it
-	}
-	return sameSubnet(l, old.Subnet, cfg)
+	cfg, err := ParseConfig(f)
+	return cfg, err == nil
 }
 
 func sameSubnet(l Layout, have netip.Prefix, cfg Config) error {

@@ -115,6 +115,9 @@ func TestRefusals(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "192.168.127.0/24") || !strings.Contains(err.Error(), "10.77.0.0/16") {
 		t.Errorf("Ensure with another subnet while running: %v", err)
 	}
+	if _, err := starter.Ensure(ctx, dir, usernetctl.Config{}, testExe(t)); err != nil {
+		t.Errorf("Ensure without a subnet joins the running network: %v", err)
+	}
 	if err := usernetctl.Stop(ctx, dir); err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +125,17 @@ func TestRefusals(t *testing.T) {
 	_, err = starter.Ensure(ctx, dir, other, testExe(t))
 	if err == nil || !strings.Contains(err.Error(), "network.json") {
 		t.Errorf("Ensure with another subnet than network.json's: %v", err)
+	}
+
+	// Without a subnet, a new process takes the one network.json records.
+	dir2 := netDir(t)
+	_, st = ensure(t, dir2, other)
+	if err := usernetctl.Stop(ctx, dir2); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, st.PID, time.Second)
+	if _, st = ensure(t, dir2, usernetctl.Config{}); st.Subnet != other.Subnet {
+		t.Errorf("restarted without a subnet on %s, want the recorded %s", st.Subnet, other.Subnet)
 	}
 }
 
