@@ -65,6 +65,7 @@ func TestSubcommandsDispatched(t *testing.T) {
 		"serve-nfs":         "serve-nfs SPEC.json",
 		"remove-dhcp-lease": "remove-dhcp-lease MAC",
 		"doctor":            "doctor [flags]",
+		"usernet":           "usernet DIR",
 	} {
 		if _, ok := xhyve.Subcommands()[name]; !ok {
 			t.Errorf("%s is not in xhyve.Subcommands", name)

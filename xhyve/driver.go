@@ -24,6 +24,8 @@ import (
 	"github.com/zchee/docker-machine-driver-xhyve/internal/release"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisor"
 	"github.com/zchee/docker-machine-driver-xhyve/internal/supervisorctl"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/usernetctl"
+	"github.com/zchee/docker-machine-driver-xhyve/internal/usernetd"
 )
 
 // DriverName is the name users pass to `docker-machine create -d`.
@@ -240,13 +242,15 @@ func (d *Driver) layout() supervisorctl.Layout {
 }
 
 // Subcommands are the plugin binary's own subcommands, by name: the
-// supervisor's hidden ones (supervise, serve-nfs), remove-dhcp-lease and
-// doctor. Each returns the exit status. main dispatches them from here,
-// and so do the tests whose binary stands in for the plugin.
+// supervisor's hidden ones (supervise, serve-nfs), the user-mode network's
+// (usernet), remove-dhcp-lease and doctor. Each returns the exit status.
+// main dispatches them from here, and so do the tests whose binary stands
+// in for the plugin.
 func Subcommands() map[string]func(args []string) int {
 	table := supervisor.Subcommands()
 	table[RemoveLeaseCommand] = RemoveLeaseMain
 	table[DoctorCommand] = func(args []string) int { return DoctorMain(args, os.Stdout) }
+	table[usernetctl.Command] = usernetd.Main
 	return table
 }
 
