@@ -120,17 +120,16 @@ func CheckPath(name, path string) error {
 }
 
 // CheckVPNKit is the rule for a user-mode network's socket: hyperkit alone
-// has the virtio-vpnkit device, and it takes an absolute path without a
-// comma (its options are split on commas) of at most MaxSocketPath bytes.
+// has the virtio-vpnkit device, and its path follows CheckPath (its
+// options are split on commas too) and is at most MaxSocketPath bytes.
 func CheckVPNKit(d Dialect, socket string) error {
-	switch {
-	case d != HyperKit:
+	if d != HyperKit {
 		return fmt.Errorf("%s has no virtio-vpnkit device, which user-mode networking needs: use hyperkit", d)
-	case !filepath.IsAbs(socket):
-		return fmt.Errorf("vpnkit socket path %q is not absolute", socket)
-	case strings.Contains(socket, ","):
-		return fmt.Errorf("vpnkit socket path %q contains a comma, which hyperkit cannot parse: use a MACHINE_STORAGE_PATH without commas", socket)
-	case len(socket) > MaxSocketPath:
+	}
+	if err := CheckPath("vpnkit socket", socket); err != nil {
+		return err
+	}
+	if len(socket) > MaxSocketPath {
 		return fmt.Errorf("vpnkit socket path %q is %d bytes, over the %d a macOS socket address holds: use a shorter MACHINE_STORAGE_PATH", socket, len(socket), MaxSocketPath)
 	}
 	return nil
