@@ -9,10 +9,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,15 +220,9 @@ func (g *guestSmoke) dockerOK(t *testing.T, what string, args ...string) string 
 func (g *guestSmoke) httpGet(port string) string {
 	var body string
 	waitFor(10*time.Second, func() bool {
-		c := http.Client{Timeout: 5 * time.Second}
-		resp, err := c.Get("http://" + net.JoinHostPort(g.ip, port) + "/")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		body = strings.TrimSpace(string(b))
-		return body != ""
+		b, err := httpGet("http://" + net.JoinHostPort(g.ip, port) + "/")
+		body = strings.TrimSpace(b)
+		return err == nil && body != ""
 	})
 	return body
 }

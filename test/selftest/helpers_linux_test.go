@@ -13,6 +13,8 @@ package selftest
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -360,4 +362,23 @@ func bootTiny(t *testing.T, prog string, args []string) *hv {
 // waitFor polls cond every 100 ms until it holds or timeout passes.
 func waitFor(timeout time.Duration, cond func() bool) bool {
 	return wait.Until(timeout, 100*time.Millisecond, "a selftest condition", func() (bool, error) { return cond(), nil }) == nil
+}
+
+// httpGet is the body of GET url, read within a short deadline (up to
+// 1 KiB); a status other than 200 is an error.
+func httpGet(url string) (string, error) {
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("status %s", resp.Status)
+	}
+	return string(b), nil
 }
